@@ -1,0 +1,18 @@
+// Bundle the server entry for fast cold starts (one file to load instead of hundreds of modules).
+// better-sqlite3 stays external: it is a native addon resolved from node_modules at run time.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { cli: 'src/cowork/server/cli.ts' },
+  outdir: 'dist/bundle',
+  bundle: true,
+  splitting: true, // dynamic import() of heavy SDKs becomes a lazily loaded chunk
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3'],
+  outExtension: { '.js': '.mjs' },
+  banner: { js: "import { createRequire as __antonCreateRequire } from 'node:module'; const require = __antonCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+  legalComments: 'none',
+});

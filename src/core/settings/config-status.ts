@@ -1,0 +1,33 @@
+import type { EnvStore } from './env-store.js';
+import { PROVIDER_KEY_VAR, PROVIDER_TYPE_LABELS, isProviderType, resolveRole } from './providers.js';
+
+export function providerLabel(provider: string): string {
+  return isProviderType(provider) ? PROVIDER_TYPE_LABELS[provider] : provider;
+}
+
+export interface ConfigStatus {
+  config_ready: boolean;
+  config_error: string;
+  provider: string;
+  model: string;
+  provider_label: string;
+}
+
+/** Is the planning role usable? A pure read: unlike the reference it never migrates keys on disk. */
+export function getConfigStatus(env: EnvStore): ConfigStatus {
+  const role = resolveRole(env, 'planning');
+  const missing: string[] = [];
+  if (!role.apiKey) {
+    if (role.provider === 'openai-compatible') missing.push('ANTON_OPENAI_API_KEY or ANTON_MINDS_API_KEY');
+    else if (isProviderType(role.provider)) missing.push(PROVIDER_KEY_VAR[role.provider]);
+  }
+  if (role.provider === 'openai-compatible' && !role.baseUrl) missing.push('ANTON_OPENAI_BASE_URL');
+  const label = providerLabel(role.provider);
+  return {
+    config_ready: missing.length === 0,
+    config_error: missing.length ? `Configure ${missing.join(', ')} for ${label}.` : '',
+    provider: role.provider,
+    model: role.model,
+    provider_label: label,
+  };
+}

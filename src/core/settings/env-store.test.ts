@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvStore } from './env-store.js';
+import { getConfigStatus } from './config-status.js';
+import { makeTempHome } from '../../testing/temp-home.js';
+
+test('process env wins over the file; server writes win over both and persist with mode 0600', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const file = join(home, '.anton', '.env');
+  mkdirSync(join(home, '.anton'));
+  writeFileSync(file, '# hand-written\nANTON_PLANNING_MODEL=from-file\nONLY_FILE=1\n');
+  const env = new EnvStore({ ANTON_PLANNING_MODEL: 'from-env' }, file);
+  assert.equal(env.get('ANTON_PLANNING_MODEL'), 'from-env');
+  assert.equal(env.get('ONLY_FILE'), '1');
+
+  env.write({ ANTON_PLANNING_MODEL: 'written', ONLY_FILE: null });
+  assert.equal(env.get('ANTON_PLANNING_MODEL'), 'written');
+  assert.equal(env.get('ONLY_FILE'), undefined);
+  assert.equal(readFileSync(file, 'utf8'), '# hand-written\nANTON_PLANNING_MODEL=written\n');
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal(statSync(join(home, '.anton')).mode & 0o777, 0o700);
+});
+
+test('hand edits to the file are picked up without a restart', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const file = join(home, '.anton', '.env');
+  const env = new EnvStore({}, file);
+  assert.equal(getConfigStatus(env).config_ready, false);
+  mkdirSync(join(home, '.anton'));
+  writeFileSync(file, 'ANTON_ANTHROPIC_API_KEY=sk-test\n');
+  assert.equal(getConfigStatus(env).config_ready, true);
+});
+
+test('replaceFile unsets keys that are no longer in the file', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const env = new EnvStore({}, join(home, '.anton', '.env'));
+  env.replaceFile('A=1\nB=2');
+  env.replaceFile('B=3\n');
+  assert.equal(env.get('A'), undefined);
+  assert.equal(env.get('B'), '3');
+});
+
+test('config status names the missing key per provider, and legacy keys count', () => {
+  const mk = (vars: Record<string, string>) => new EnvStore(vars, '/nonexistent/.env');
+  assert.equal(getConfigStatus(mk({})).config_error, 'Configure ANTON_ANTHROPIC_API_KEY for Anthropic.');
+  assert.equal(getConfigStatus(mk({ ANTHROPIC_API_KEY: 'k' })).config_ready, true);
+  const compat = getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'openai-compatible' }));
+  assert.equal(compat.config_error, 'Configure ANTON_OPENAI_API_KEY or ANTON_MINDS_API_KEY, ANTON_OPENAI_BASE_URL for OpenAI-compatible.');
+  assert.equal(getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'openai-compatible', ANTON_MINDS_API_KEY: 'm' })).config_ready, true);
+  assert.equal(getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'something-else' })).config_ready, true);
+});

@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { COWORK_SERVER_VERSION } from '../../core/version.js';
+import { closeContext, type AppContext } from './context.js';
+import { installErrorHandling } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { settingsRoutes } from './routes/settings.js';
+import { projectRoutes } from './routes/projects.js';
+
+export interface BuildAppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Origins allowed to call the API cross-origin. Never `null`: sandboxed frames and file:// pages stay out. */
+export function allowedOrigins(ctx: AppContext): string[] {
+  const extra = ctx.env.get('VITE_RENDERER_URL')?.replace(/\/+$/, '');
+  return ['http://localhost:5173', 'http://127.0.0.1:5173', 'app://-', ...(extra ? [extra] : [])];
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 32 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  // The client sends Content-Type: application/json on every request, body-less POSTs included.
+  // Only JSON and multipart bodies are accepted: text/plain (a CSRF-able "simple" request) gets 415.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(/^application\/([a-z.+-]*\+)?json(;.*)?$/i, { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  await app.register(cors, { origin: allowedOrigins(ctx), credentials: true });
+  await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx), files: 100, fields: 50 } });
+  await app.register(swagger, {
+    openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION } },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(ctx));
+  await app.register(settingsRoutes(ctx));
+  await app.register(projectRoutes(ctx));
+
+  app.addHook('onClose', async () => closeContext(ctx));
+  return app;
+}
+
+export function maxUploadBytes(ctx: AppContext): number {
+  return ctx.env.int('ANTON_MAX_UPLOAD_MB', 512) * 1024 * 1024;
+}

@@ -1,0 +1,35 @@
+import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
+import { main } from './main.js';
+
+const USAGE = `Usage:
+  anton cowork-server            start the Cowork server (same as anton-cowork-server)
+  anton --version                print the version
+Environment: ANTON_SERVER_HOST (127.0.0.1), ANTON_SERVER_PORT (26866), ANTON_PROJECTS_DIR, see README.`;
+
+/** `anton <subcommand>`; `anton-cowork-server` calls runServerCli directly. */
+export async function runAntonCli(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'cowork-server') return runServerCli(rest);
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    console.log(COWORK_SERVER_VERSION);
+    return;
+  }
+  console.log(USAGE);
+  process.exitCode = cmd === undefined || cmd === '--help' || cmd === '-h' ? 0 : 2;
+}
+
+export async function runServerCli(argv: string[]): Promise<void> {
+  if (argv.includes('--version') || argv.includes('-V')) {
+    console.log(COWORK_SERVER_VERSION);
+    return;
+  }
+  if (argv.includes('--protocol-version')) {
+    console.log(COWORK_SERVER_PROTOCOL_VERSION);
+    return;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  await main();
+}

@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export class DatabaseTooNewError extends Error {}
+
+export interface MigrationReport {
+  from: number;
+  to: number;
+  backup: string | null;
+}
+
+/**
+ * Open (or create) the app database and bring it to the latest schema before anything reads it.
+ * An unreadable file is an error, never silently replaced by a fresh database.
+ */
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): { db: Db; migration: MigrationReport } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const existed = file !== ':memory:' && existsSync(file);
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const migration = migrate(db, file, existed, migrations);
+    return { db, migration };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export function migrate(db: Db, file: string, existed: boolean, migrations: readonly Migration[]): MigrationReport {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
+  if (current > latest) {
+    throw new DatabaseTooNewError(
+      `Database ${file} is at schema ${current}, newer than this server supports (${latest}). Upgrade the server.`,
+    );
+  }
+  let backup: string | null = null;
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length && existed && current > 0) {
+    backup = `${file}.v${current}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+    db.prepare('VACUUM INTO ?').run(backup);
+  }
+  for (const m of pending) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return { from: current, to: Math.max(current, latest), backup };
+}

@@ -1,0 +1,91 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+/** An error with a status code and a FastAPI-style `detail` body. Throw it from any handler. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly detail: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === 'string' ? detail : JSON.stringify(detail));
+  }
+}
+
+export const badRequest = (detail: string) => new HttpError(400, detail);
+export const notFound = (detail = 'Not Found') => new HttpError(404, detail);
+export const conflict = (detail: string) => new HttpError(409, detail);
+
+const LOC_PREFIX: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+interface PydanticIssue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input?: unknown;
+}
+
+function zodIssueType(code: string, params: Record<string, unknown>): string {
+  if (code === 'invalid_type') return params.input === undefined ? 'missing' : `${String(params.expected)}_type`;
+  if (code === 'too_big') return params.origin === 'string' ? 'string_too_long' : 'too_big';
+  if (code === 'too_small') return params.origin === 'string' ? 'string_too_short' : 'too_small';
+  return code;
+}
+
+/** Map request-validation failures to the pydantic v2 shape the client already parses: 422 {detail:[{loc,msg,type}]}. */
+function validationDetail(err: FastifyError): PydanticIssue[] {
+  const where = LOC_PREFIX[err.validationContext ?? 'body'] ?? 'body';
+  return (err.validation ?? []).map((v) => {
+    const params = (v.params ?? {}) as Record<string, unknown>;
+    const path = String(v.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const missing = v.keyword === 'invalid_type' && params.input === undefined;
+    return {
+      type: zodIssueType(String(v.keyword), params),
+      loc: [where, ...path],
+      msg: missing ? 'Field required' : String(v.message ?? 'Invalid value'),
+      ...(params.input !== undefined ? { input: params.input } : {}),
+    };
+  });
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  // Remember every route pattern so an unknown method on a known path answers 405, as FastAPI does.
+  const routes: { methods: string[]; re: RegExp }[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = ([] as string[]).concat(r.method).filter((m) => m !== 'OPTIONS' && m !== 'HEAD');
+    if (!methods.length || r.url === '*' || r.url === '/*') return; // CORS preflight / catch-alls
+    const pattern = r.url
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    routes.push({ methods, re: new RegExp(`^${pattern}/?$`) });
+  });
+
+  app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0];
+    const allowed = routes.filter((r) => r.re.test(path)).flatMap((r) => r.methods);
+    if (allowed.length && !allowed.includes(req.method)) {
+      return reply.code(405).header('allow', [...new Set(allowed)].join(', ')).send({ detail: 'Method Not Allowed' });
+    }
+    return reply.code(404).send({ detail: 'Not Found' });
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.code(err.statusCode).headers(err.headers).send({ detail: err.detail });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      return reply.code(422).send({ detail: validationDetail(err) });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+      return reply.code(422).send({ detail: [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error' }] });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ detail: err.message });
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ detail: 'Internal Server Error' });
+  });
+}

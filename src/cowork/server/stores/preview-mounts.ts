@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { resolveInside } from '../../../core/fs/safe-path.js';
+import { HttpError } from '../errors.js';
+
+/**
+ * Token → directory mounts for HTML previews (an iframe loads the entry file and its relative assets).
+ * Bounded, so a long-running server does not grow without limit (the reference kept them forever).
+ */
+export class PreviewMounts {
+  private readonly mounts = new Map<string, string>();
+
+  constructor(private readonly max = 512) {}
+
+  mount(dir: string): string {
+    const token = createHash('sha256').update(dir).digest('hex').slice(0, 16);
+    this.mounts.delete(token); // re-insert = most recent
+    this.mounts.set(token, dir);
+    while (this.mounts.size > this.max) this.mounts.delete(this.mounts.keys().next().value as string);
+    return token;
+  }
+
+  /** Absolute file for `rel` under the mount, or the reference's 404/403 errors. */
+  resolve(token: string, rel: string): string {
+    const dir = this.mounts.get(token);
+    if (!dir) throw new HttpError(404, 'Preview mount has expired or is unknown');
+    const file = resolveInside(dir, rel);
+    if (!file) throw new HttpError(403, 'Asset is outside the artifact directory');
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      /* missing */
+    }
+    if (!isFile) throw new HttpError(404, 'Asset not found');
+    return file;
+  }
+}
+
+/**
+ * Headers for untrusted (LLM-written) HTML served from our origin: the CSP sandbox gives the page an opaque
+ * origin, so it cannot read our API with the user's rights, and CORS never admits `null`.
+ */
+export const UNTRUSTED_CONTENT_HEADERS = {
+  'content-security-policy': "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; frame-ancestors 'self'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'private, max-age=300',
+  'cross-origin-resource-policy': 'same-origin',
+} as const;

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../cowork/server/app.js';
+import { createContext, type AppContext } from '../cowork/server/context.js';
+import { cleanEnv, makeTempHome } from './temp-home.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  home: string;
+  env: Record<string, string>;
+  /** Base URL when started with listen: true (for SSE over a real socket). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Build the real app in a temp HOME; `listen` binds a loopback port for streaming tests. */
+export async function startTestApp(opts: { env?: Record<string, string>; listen?: boolean; home?: string } = {}): Promise<TestApp> {
+  const temp = opts.home ? { home: opts.home, cleanup: () => {} } : makeTempHome();
+  const env = cleanEnv(temp.home, opts.env);
+  const ctx = createContext(env);
+  const app = await buildApp(ctx);
+  let url = '';
+  if (opts.listen) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    if (addr && typeof addr === 'object') url = `http://127.0.0.1:${addr.port}`;
+  } else {
+    await app.ready();
+  }
+  return {
+    app,
+    ctx,
+    home: temp.home,
+    env,
+    url,
+    async close() {
+      await app.close();
+      temp.cleanup();
+    },
+  };
+}
