@@ -11,7 +11,7 @@ test('the anton-cowork-server bin boots with no API key, reports config_ready:fa
   t.after(cleanup);
   const srv = await spawnServer([], cleanEnv(home));
   t.after(() => srv.stop('SIGKILL'));
-  const health = await (await waitForHealth(srv.url)).json();
+  const health = (await (await waitForHealth(srv.url)).json()) as { status: string; config_ready: boolean };
   assert.equal(health.status, 'ok');
   assert.equal(health.config_ready, false);
   assert.equal(await srv.stop('SIGTERM'), 0, srv.output());
@@ -23,7 +23,7 @@ test('`anton cowork-server` starts the same server; --version prints the package
   const srv = await spawnServer(['cowork-server'], cleanEnv(home, { ANTON_PROJECTS_DIR: join(home, 'p') }), 'bin/anton.js');
   t.after(() => srv.stop('SIGKILL'));
   await waitForHealth(srv.url);
-  const projects = await (await fetch(`${srv.url}/v1/projects`)).json();
+  const projects = (await (await fetch(`${srv.url}/v1/projects`)).json()) as { projects: unknown[] };
   assert.deepEqual(projects.projects, [{ name: 'general', path: join(home, 'p', 'general') }]);
   assert.equal(await srv.stop('SIGINT'), 0);
   const v = execFileSync(process.execPath, ['bin/anton.js', '--version'], { cwd: REPO_ROOT, encoding: 'utf8' });
