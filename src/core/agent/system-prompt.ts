@@ -1,0 +1,29 @@
+export interface SystemPromptInput {
+  now: Date;
+  projectName: string;
+  projectDir: string;
+  /** The project's `.anton/anton.md`, written by the user. */
+  instructions?: string;
+  /** Prompt fragments of the registered tools. */
+  toolPrompts?: string[];
+  /** Extra sections from the host (memory, connected data sources, …), already titled. */
+  sections?: string[];
+}
+
+/** The agent's system prompt, rebuilt before every model call. */
+export function buildSystemPrompt(p: SystemPromptInput): string {
+  const parts = [
+    `You are Anton, an AI coworker that gets analytical and operational work done for the user on their computer.
+Current date and time: ${p.now.toISOString()}.
+Work step by step, use tools when they help, and answer in Markdown. Be concise: the Cowork desktop UI already shows
+tool activity as rows, so do not narrate internal steps; report results, decisions and next steps.`,
+    `## Project
+You are working in the project "${p.projectName}". Its folder is ${p.projectDir}; you may use every file in it except the
+internal .anton/ folder. Ask before deleting or overwriting the user's files. Files outside the project are only
+available when the user attached them. When you write files, use absolute paths inside the project folder.`,
+  ];
+  if (p.instructions?.trim()) parts.push(`## Project Context (anton.md)\n${p.instructions.trim()}`);
+  for (const s of p.sections ?? []) if (s.trim()) parts.push(s.trim());
+  for (const s of p.toolPrompts ?? []) if (s.trim()) parts.push(s.trim());
+  return parts.join('\n\n');
+}

@@ -1,0 +1,137 @@
+import type { RoleConfig } from '../settings/providers.js';
+import { LlmError, classifyLlmError } from './errors.js';
+import { StreamGuard } from './stream-guard.js';
+import { parseToolInput } from './tool-json.js';
+import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall } from './types.js';
+import type { ProviderOptions } from './provider.js';
+
+type ChatMessage = Record<string, unknown>;
+
+function blocks(content: Message['content']): ContentBlock[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+/** Anthropic-block history → Chat Completions messages (tool_use → tool_calls, tool_result → role:"tool"). */
+export function toChatMessages(system: string, history: Message[], vision: boolean): ChatMessage[] {
+  const out: ChatMessage[] = [{ role: 'system', content: system }];
+  for (const m of history) {
+    const bs = blocks(m.content);
+    if (m.role === 'assistant') {
+      const text = bs.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+      const calls = bs.flatMap((b) =>
+        b.type === 'tool_use' ? [{ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } }] : [],
+      );
+      out.push({ role: 'assistant', content: text || null, ...(calls.length ? { tool_calls: calls } : {}) });
+      continue;
+    }
+    // Tool results must directly follow the assistant's tool_calls, before any new user text.
+    for (const b of bs) if (b.type === 'tool_result') out.push({ role: 'tool', tool_call_id: b.tool_use_id, content: b.content });
+    const parts = bs.flatMap((b): Record<string, unknown>[] => {
+      if (b.type === 'text') return [{ type: 'text', text: b.text }];
+      if (b.type === 'image' && vision) return [{ type: 'image_url', image_url: { url: `data:${b.source.media_type};base64,${b.source.data}` } }];
+      return [];
+    });
+    if (parts.length === 1 && parts[0].type === 'text') out.push({ role: 'user', content: parts[0].text });
+    else if (parts.length) out.push({ role: 'user', content: parts });
+  }
+  return out;
+}
+
+const STOP_REASONS: Record<string, string> = { tool_calls: 'tool_use', function_call: 'tool_use', length: 'max_tokens', stop: 'end_turn' };
+
+/** OpenAI Chat Completions (streaming): OpenAI itself, Gemini's and Minds' OpenAI endpoints, Ollama, vLLM, LM Studio. */
+export class OpenAIProvider implements LlmProvider {
+  readonly name: string;
+  readonly model: string;
+
+  constructor(
+    private readonly cfg: RoleConfig,
+    private readonly opts: ProviderOptions,
+  ) {
+    this.name = cfg.provider;
+    this.model = cfg.model;
+  }
+
+  async *stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
+    const { default: OpenAI } = await import('openai');
+    const client = new OpenAI({
+      apiKey: this.cfg.apiKey || 'not-needed',
+      baseURL: this.cfg.baseUrl || undefined,
+      maxRetries: this.opts.maxRetries,
+      timeout: this.opts.requestTimeoutMs,
+    });
+    const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
+    const isOpenAI = this.cfg.provider === 'openai';
+    const calls = new Map<number, { id?: string; name?: string; args: string; started: boolean }>();
+    let text = '';
+    let stopReason = 'end_turn';
+    const usage = { input_tokens: 0, output_tokens: 0 };
+    try {
+      const stream = await client.chat.completions.create(
+        {
+          model: this.model,
+          messages: toChatMessages(req.system, req.messages, this.cfg.provider !== 'openai-compatible') as never,
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(isOpenAI ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
+          ...(req.tools.length
+            ? {
+                tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+                tool_choice: req.toolChoice === 'none' ? ('none' as const) : ('auto' as const),
+              }
+            : {}),
+        },
+        { signal: guard.signal },
+      );
+      for await (const chunk of stream) {
+        guard.touch();
+        if (chunk.usage) {
+          usage.input_tokens = chunk.usage.prompt_tokens ?? 0;
+          usage.output_tokens = chunk.usage.completion_tokens ?? 0;
+        }
+        const choice = chunk.choices?.[0];
+        if (!choice) continue;
+        if (choice.finish_reason) stopReason = STOP_REASONS[choice.finish_reason] ?? choice.finish_reason;
+        const delta = choice.delta ?? {};
+        if (delta.content) {
+          text += delta.content;
+          yield { type: 'text_delta', text: delta.content };
+        }
+        for (const tc of delta.tool_calls ?? []) {
+          const st = calls.get(tc.index) ?? { args: '', started: false };
+          calls.set(tc.index, st);
+          if (tc.id) st.id = tc.id;
+          if (tc.function?.name) st.name = tc.function.name;
+          const piece = tc.function?.arguments ?? '';
+          if (!st.started && st.id && st.name) {
+            st.started = true;
+            yield { type: 'tool_use_start', id: st.id, name: st.name };
+            if (st.args) yield { type: 'tool_use_delta', id: st.id, json: st.args };
+          }
+          st.args += piece;
+          if (st.started && piece) yield { type: 'tool_use_delta', id: st.id!, json: piece };
+        }
+      }
+      // The SDKs end a stream quietly when its signal aborts: that is a cancel or an idle timeout, not a finish.
+      if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
+    } catch (err) {
+      throw classifyLlmError(guard.explain(err), [this.cfg.apiKey]);
+    } finally {
+      guard.dispose();
+    }
+    const toolCalls: ToolCall[] = [];
+    for (const [index, st] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
+      const id = st.id ?? `call_${index}_${Date.now().toString(36)}`;
+      const name = st.name ?? 'unknown_tool';
+      if (!st.started) {
+        yield { type: 'tool_use_start', id, name };
+        if (st.args) yield { type: 'tool_use_delta', id, json: st.args };
+      }
+      yield { type: 'tool_use_end', id };
+      const parsed = parseToolInput(st.args);
+      toolCalls.push({ id, name, input: parsed.input, ...(parsed.error ? { parseError: parsed.error } : {}) });
+    }
+    if (toolCalls.length && stopReason === 'end_turn') stopReason = 'tool_use';
+    yield { type: 'complete', response: { text, toolCalls, usage, stopReason } };
+  }
+}

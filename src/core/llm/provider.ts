@@ -1,0 +1,27 @@
+import type { EnvStore } from '../settings/env-store.js';
+import { resolveRole, type Role } from '../settings/providers.js';
+import { AnthropicProvider } from './anthropic.js';
+import { OpenAIProvider } from './openai.js';
+import type { LlmProvider } from './types.js';
+
+export interface ProviderOptions {
+  maxRetries: number;
+  requestTimeoutMs: number;
+  /** Abort a stream that sends nothing for this long. */
+  idleTimeoutMs: number;
+}
+
+export function providerOptions(env: EnvStore): ProviderOptions {
+  return {
+    maxRetries: env.int('ANTON_LLM_MAX_RETRIES', 3),
+    requestTimeoutMs: env.int('ANTON_LLM_REQUEST_TIMEOUT_S', 600) * 1000,
+    idleTimeoutMs: env.int('ANTON_LLM_IDLE_TIMEOUT_S', 120) * 1000,
+  };
+}
+
+/** The provider for a role, from the configuration as it is right now (settings changes apply to the next call). */
+export function createProvider(env: EnvStore, role: Role, modelOverride?: string): LlmProvider {
+  const cfg = resolveRole(env, role, modelOverride);
+  const opts = providerOptions(env);
+  return cfg.adapter === 'anthropic' ? new AnthropicProvider(cfg, opts) : new OpenAIProvider(cfg, opts);
+}
