@@ -17,7 +17,7 @@ export interface TestApp {
 export async function startTestApp(opts: { env?: Record<string, string>; listen?: boolean; home?: string } = {}): Promise<TestApp> {
   const temp = opts.home ? { home: opts.home, cleanup: () => {} } : makeTempHome();
   const env = cleanEnv(temp.home, opts.env);
-  const ctx = createContext(env);
+  const ctx = createContext(env, { logLevel: process.env.ANTON_TEST_LOG_LEVEL ?? 'silent' });
   const app = await buildApp(ctx);
   let url = '';
   if (opts.listen) {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -9,9 +9,12 @@ import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { settingsRoutes } from './routes/settings.js';
 import { projectRoutes } from './routes/projects.js';
+import { responseRoutes } from './routes/responses.js';
+import { conversationRoutes } from './routes/conversations.js';
 
 export interface BuildAppOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** Log each request (off in tests). */
+  logRequests?: boolean;
 }
 
 /** Origins allowed to call the API cross-origin. Never `null`: sandboxed frames and file:// pages stay out. */
@@ -22,7 +25,8 @@ export function allowedOrigins(ctx: AppContext): string[] {
 
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    disableRequestLogging: !opts.logRequests,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 32 * 1024 * 1024,
   });
@@ -54,6 +58,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(healthRoutes(ctx));
   await app.register(settingsRoutes(ctx));
   await app.register(projectRoutes(ctx));
+  await app.register(responseRoutes(ctx));
+  await app.register(conversationRoutes(ctx));
 
   app.addHook('onClose', async () => closeContext(ctx));
   return app;

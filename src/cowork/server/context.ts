@@ -1,25 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { appendMessage, repairToolPairing } from '../../core/agent/history.js';
 import { resolvePaths, type Paths } from '../../core/paths.js';
 import { EnvStore, mergeBootEnv } from '../../core/settings/env-store.js';
 import { openDatabase, type Db, type MigrationReport } from './db/database.js';
 import { KvStore } from './stores/kv.js';
-import { ProjectStore } from './stores/projects.js';
+import { ProjectStore, type ProjectInfo } from './stores/projects.js';
 import { PreviewMounts } from './stores/preview-mounts.js';
+import { ConversationStore } from './stores/conversations.js';
+import { TurnService } from './services/turns.js';
+import { emptyExtensions, type AgentExtensions } from './services/agent.js';
+import { listConversationDatasourcesTool } from './services/cowork-tools.js';
 
 /** Everything a route needs, built once per server (tests build one per temp HOME). */
 export interface AppContext {
   paths: Paths;
   env: EnvStore;
+  log: Logger;
   db: Db;
   migration: MigrationReport;
   kv: KvStore;
   projects: ProjectStore;
   previews: PreviewMounts;
-  /** Live turn / pad names for /health; the chat and scratchpad services register here. */
-  live: { conversations: () => string[]; pads: () => string[] };
+  conversations: ConversationStore;
+  turns: TurnService;
+  /** Tools, prompt sections and scrubbers that features add to every agent turn. */
+  agent: AgentExtensions;
+  /** Text appended to the user's prompt for the attachments sent with it. */
+  attachmentContext: (project: ProjectInfo, conversationId: string, ids: string[]) => string;
+  /** Live pad names for /health; the scratchpad service registers here. */
+  livePads: () => string[];
   /** Shutdown steps run in reverse order of registration. */
   closers: (() => Promise<void> | void)[];
+}
+
+export interface ContextOptions {
+  logLevel?: string;
 }
 
 function readDotenvText(home: string): string {
@@ -30,28 +47,60 @@ function readDotenvText(home: string): string {
   }
 }
 
-export function createContext(processEnv: Record<string, string | undefined>): AppContext {
+export const INTERRUPTED_NOTE = '_[Interrupted: the server stopped before this turn finished.]_';
+
+/** After a crash: close turns left running and make their histories valid and visible. */
+function recoverInterruptedTurns(conversations: ConversationStore, log: Logger): void {
+  for (const { conversation_id, turn_id } of conversations.sealInterruptedTurns()) {
+    const h = conversations.loadHistory(conversation_id);
+    let from = repairToolPairing(h, 'interrupted by a server restart');
+    if (h[h.length - 1]?.role === 'user') {
+      const i = appendMessage(h, { role: 'assistant', content: INTERRUPTED_NOTE });
+      from = from === -1 ? i : Math.min(from, i);
+    }
+    if (from !== -1) conversations.saveHistory(conversation_id, h, from, turn_id);
+    log.warn({ conversation: conversation_id, turn: turn_id }, 'marked a turn interrupted by a restart');
+  }
+}
+
+export function createContext(processEnv: Record<string, string | undefined>, opts: ContextOptions = {}): AppContext {
   const home = processEnv.HOME || resolvePaths(processEnv).home;
   // Boot: ~/.anton/.env fills in what the real environment lacks (process env wins).
   const bootEnv = mergeBootEnv(processEnv, readDotenvText(home));
   const paths = resolvePaths(bootEnv);
   const env = new EnvStore(processEnv, paths.dotenvFile);
+  const log = pino({
+    level: opts.logLevel ?? env.get('ANTON_LOG_LEVEL') ?? 'info',
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.apiKey', '*.api_key'], censor: '[redacted]' },
+  });
   const { db, migration } = openDatabase(paths.databaseFile);
+  if (migration.from !== migration.to) log.info(migration, 'database migrated');
   const kv = new KvStore(db);
   const projects = new ProjectStore(paths.projectsDir, kv);
   projects.ensureGeneral();
-  const ctx: AppContext = {
+  const conversations = new ConversationStore(db);
+  projects.onRename.push((from, to) => conversations.relabelProject(from, to));
+  projects.onDelete.push((name) => conversations.deleteProject(name));
+  recoverInterruptedTurns(conversations, log);
+  const agent = emptyExtensions();
+  agent.toolFactories.push((scope) => [listConversationDatasourcesTool(conversations, () => null, scope)]);
+  const turns = new TurnService(env, conversations, agent, log);
+  return {
     paths,
     env,
+    log,
     db,
     migration,
     kv,
     projects,
     previews: new PreviewMounts(),
-    live: { conversations: () => [], pads: () => [] },
-    closers: [() => void db.close()],
+    conversations,
+    turns,
+    agent,
+    attachmentContext: () => '',
+    livePads: () => [],
+    closers: [() => void db.close(), () => turns.closeAll()],
   };
-  return ctx;
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

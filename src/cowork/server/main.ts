@@ -17,12 +17,10 @@ export interface ServeOptions {
 /** Build and listen. Nothing slow (network, model lists, update checks) runs before the port is open. */
 export async function serve(opts: ServeOptions = {}): Promise<FastifyInstance> {
   const env = opts.env ?? process.env;
-  const ctx = createContext(env);
+  const ctx = createContext(env, opts.logger === false ? { logLevel: 'silent' } : {});
   const host = opts.host ?? ctx.env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST;
   const port = opts.port ?? ctx.env.int('ANTON_SERVER_PORT', DEFAULT_PORT);
-  const app = await buildApp(ctx, {
-    logger: opts.logger === false ? false : { level: ctx.env.get('ANTON_LOG_LEVEL') ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
-  });
+  const app = await buildApp(ctx, { logRequests: ctx.env.bool('ANTON_LOG_REQUESTS', false) });
   await app.listen({ host, port });
   return app;
 }

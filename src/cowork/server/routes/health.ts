@@ -18,8 +18,8 @@ export const healthRoutes = routeGroup((app, ctx) => {
       provider: cfg.provider,
       model: cfg.model,
       provider_label: cfg.provider_label,
-      live_conversations: ctx.live.conversations(),
-      live_pads: ctx.live.pads(),
+      live_conversations: ctx.turns.list().map((t) => t.conversationId),
+      live_pads: ctx.livePads(),
     };
   });
 

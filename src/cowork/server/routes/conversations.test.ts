@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp } from '../../../testing/test-app.js';
+import { StubLlm } from '../../../testing/stub-llm.js';
+import { postJson, readSse } from '../../../testing/sse-client.js';
+import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
+import { spawnServer, waitForHealth } from '../../../testing/spawn-server.js';
+import { INTERRUPTED_NOTE } from '../context.js';
+
+type T = { after: (fn: () => unknown) => void };
+
+async function setup(t: T) {
+  const stub = await new StubLlm().start();
+  const ta = await startTestApp({ env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url }, listen: true });
+  t.after(async () => {
+    await ta.close();
+    await stub.stop();
+  });
+  const turn = async (input: string, extra: Record<string, unknown> = {}) => {
+    stub.enqueue({ text: `answer to ${input}` });
+    const { frames } = await readSse(await postJson(`${ta.url}/v1/responses`, { input, ...extra }));
+    return frames[0].conversation_id as string;
+  };
+  const inject = async (method: string, url: string, payload?: unknown) => {
+    const res = await ta.app.inject({ method: method as 'GET', url, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    return { status: res.statusCode, body: res.json() };
+  };
+  return { ta, stub, turn, inject };
+}
+
+test('list by project or all, get, 404s, and project moves and renames follow', async (t) => {
+  const { turn, inject } = await setup(t);
+  await inject('POST', '/v1/projects', { name: 'research' });
+  const a = await turn('in general');
+  const b = await turn('in research', { project: 'research' });
+  assert.deepEqual((await inject('GET', '/v1/conversations')).body.conversations.map((c: { id: string }) => c.id), [a]);
+  assert.deepEqual((await inject('GET', '/v1/conversations?project=research')).body.conversations.map((c: { id: string }) => c.id), [b]);
+  assert.equal((await inject('GET', '/v1/conversations?project=all')).body.conversations.length, 2);
+  assert.deepEqual((await inject('GET', '/v1/conversations?project=nope')).body, { project: 'nope', conversations: [] });
+  assert.equal((await inject('GET', '/v1/projects/research/conversations')).body.conversations[0].id, b);
+  assert.deepEqual((await inject('GET', '/v1/conversations/missing')).body, { detail: 'Conversation not found' });
+  assert.equal((await inject('GET', '/v1/conversations/missing/messages')).status, 404);
+
+  let moved = await inject('PATCH', `/v1/conversations/${a}`, { project: 'research', title: '  New   title ' });
+  assert.equal(moved.body.project, 'research');
+  assert.equal(moved.body.title, 'New title');
+  moved = await inject('PATCH', `/v1/conversations/${a}`, { project: 'nowhere' });
+  assert.deepEqual(moved.body, { detail: 'Project not found: nowhere' });
+  assert.deepEqual((await inject('PATCH', `/v1/conversations/${a}`, {})).body, { detail: 'No valid fields to update' });
+  const muted = await inject('PATCH', `/v1/conversations/${a}`, { disabled_connections: [{ engine: 'postgres', name: 'prod' }, { engine: 'POSTGRES', name: 'Prod' }] });
+  assert.deepEqual(muted.body.disabled_connections, [{ engine: 'postgres', name: 'prod' }]);
+
+  await inject('PATCH', '/v1/projects/research', { name: 'lab' });
+  assert.equal((await inject('GET', `/v1/conversations/${b}`)).body.project, 'lab');
+  await inject('DELETE', '/v1/projects/lab');
+  assert.equal((await inject('GET', `/v1/conversations/${b}`)).status, 404, 'deleting a project deletes its conversations');
+});
+
+test('delete a turn removes one user→answer exchange; delete a conversation', async (t) => {
+  const { turn, inject } = await setup(t);
+  const cid = await turn('first');
+  await turn('second', { conversation: cid });
+  await turn('third', { conversation: cid });
+  assert.deepEqual((await inject('DELETE', `/v1/conversations/${cid}/turns/-1`)).body, { detail: 'turn_index must be non-negative' });
+  assert.equal((await inject('DELETE', `/v1/conversations/${cid}/turns/x`)).status, 422);
+  assert.deepEqual((await inject('DELETE', `/v1/conversations/${cid}/turns/9`)).body, { detail: 'Turn not found' });
+  const del = await inject('DELETE', `/v1/conversations/${cid}/turns/1`);
+  assert.deepEqual(del.body, { conversation_id: cid, turn_index: 1, removed_count: 2, remaining_messages: 4 });
+  const msgs = (await inject('GET', `/v1/conversations/${cid}/messages`)).body.messages;
+  assert.deepEqual(msgs.map((m: { content: string }) => m.content), ['first', 'answer to first', 'third', 'answer to third']);
+  assert.ok(msgs[3].events.length > 2, 'remaining bubbles keep their own events');
+  assert.equal((await inject('GET', `/v1/conversations/${cid}`)).body.turns, 2);
+  assert.deepEqual((await inject('DELETE', `/v1/conversations/${cid}`)).body, { status: 'deleted', id: cid });
+  assert.equal((await inject('DELETE', `/v1/conversations/${cid}`)).status, 404);
+});
+
+test('kill -9 mid-turn, restart: the turn is marked interrupted and /messages replays it with its events', async (t) => {
+  const stub = await new StubLlm().start();
+  t.after(() => stub.stop());
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const env = cleanEnv(home, { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url });
+  const first = await spawnServer([], env);
+  t.after(() => first.stop('SIGKILL'));
+  await waitForHealth(first.url);
+  stub.enqueue({ text: 'Step one done.', toolCalls: [{ name: 'list_conversation_datasources', input: {} }] }, { text: 'Now streaming the second round', hang: true });
+  const ac = new AbortController();
+  const reading = readSse(await postJson(`${first.url}/v1/responses`, { input: 'do the work' }, ac.signal), {
+    stopAfter: (f) => f.type === 'response.output_text.delta' && String(f.delta).includes('round'),
+  });
+  const { frames } = await reading;
+  const cid = frames[0].conversation_id as string;
+  assert.equal(await first.stop('SIGKILL'), null);
+
+  const second = await spawnServer([], env);
+  t.after(() => second.stop('SIGKILL'));
+  await waitForHealth(second.url);
+  const msgs = (await (await fetch(`${second.url}/v1/conversations/${cid}/messages`)).json()) as { messages: { role: string; content: string; events?: { type: string }[] }[] };
+  assert.equal(msgs.messages[0].content, 'do the work');
+  assert.equal(msgs.messages[1].content, `Step one done.\n\n${INTERRUPTED_NOTE}`, 'the completed round survived; the turn is marked');
+  assert.ok((msgs.messages[1].events ?? []).some((e) => e.type === 'response.output_text.delta'), 'recorded events replay');
+  const flight = (await (await fetch(`${second.url}/v1/responses/in-flight?conversation_id=${cid}`)).json()) as { in_flight: boolean; has_buffer: boolean };
+  assert.deepEqual([flight.in_flight, flight.has_buffer], [false, true]);
+  // the history is valid for the provider: a follow-up turn works and pairs every tool_use
+  stub.enqueue({ text: 'Resumed.' });
+  const follow = await readSse(await postJson(`${second.url}/v1/responses`, { input: 'continue', conversation: cid }));
+  assert.equal(follow.frames[follow.frames.length - 1].type, 'response.completed');
+  const sent = stub.requests[stub.requests.length - 1].body.messages as { role: string; content: unknown }[];
+  assert.deepEqual(sent.map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
+  assert.equal(await second.stop('SIGTERM'), 0);
+});

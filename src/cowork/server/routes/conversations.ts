@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { HttpError, badRequest, notFound } from '../errors.js';
+import type { ConversationMeta, DisabledConnection } from '../stores/conversations.js';
+import { DisabledConnectionSchema } from './responses.js';
+import { routeGroup } from './types.js';
+
+const IdParams = z.object({ id: z.string() });
+const Limit = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(200) });
+
+export const conversationRoutes = routeGroup((app, ctx) => {
+  const { conversations, projects, turns } = ctx;
+  const withPath = (m: ConversationMeta) => ({ ...m, project_path: `${projects.dir}/${m.project}` });
+
+  const mustGet = (id: string) => {
+    const meta = conversations.get(id);
+    if (!meta) throw notFound('Conversation not found');
+    return meta;
+  };
+
+  app.get('/v1/conversations', { schema: { tags: ['conversations'], querystring: Limit.extend({ project: z.string().nullish() }) } }, async (req) => {
+    const project = req.query.project ?? projects.getActive();
+    return { project, conversations: conversations.list(project, req.query.limit).map(withPath) };
+  });
+
+  app.get('/v1/projects/:name/conversations', { schema: { tags: ['conversations'], params: z.object({ name: z.string() }), querystring: Limit } }, async (req) => ({
+    project: req.params.name,
+    conversations: conversations.list(req.params.name, req.query.limit).map(withPath),
+  }));
+
+  app.get('/v1/conversations/:id', { schema: { tags: ['conversations'], params: IdParams } }, async (req) => withPath(mustGet(req.params.id)));
+
+  app.get('/v1/conversations/:id/messages', { schema: { tags: ['conversations'], params: IdParams } }, async (req) => {
+    mustGet(req.params.id);
+    return { id: req.params.id, messages: conversations.displayMessages(req.params.id) };
+  });
+
+  app.patch(
+    '/v1/conversations/:id',
+    {
+      schema: {
+        tags: ['conversations'],
+        params: IdParams,
+        body: z.object({ title: z.string().nullish(), project: z.string().nullish(), disabled_connections: z.array(DisabledConnectionSchema).nullish() }),
+      },
+    },
+    async (req) => {
+      const { id } = req.params;
+      const { title, project, disabled_connections } = req.body;
+      if (title == null && project == null && disabled_connections == null) throw badRequest('No valid fields to update');
+      mustGet(id);
+      if (project != null) {
+        if (!projects.exists(project)) throw notFound(`Project not found: ${project}`);
+        conversations.setProject(id, project);
+      }
+      if (title != null) {
+        const clean = title.replace(/\s+/g, ' ').trim().slice(0, 160);
+        if (clean) conversations.setTitle(id, clean);
+      }
+      if (disabled_connections != null) conversations.setDisabledConnections(id, disabled_connections as DisabledConnection[]);
+      return withPath(mustGet(id));
+    },
+  );
+
+  app.delete('/v1/conversations/:id', { schema: { tags: ['conversations'], params: IdParams } }, async (req) => {
+    const { id } = req.params;
+    mustGet(id);
+    const running = turns.get(id);
+    if (running) {
+      turns.cancel(id);
+      await running.done;
+    }
+    conversations.delete(id);
+    return { status: 'deleted', id };
+  });
+
+  app.delete(
+    '/v1/conversations/:id/turns/:turn_index',
+    { schema: { tags: ['conversations'], params: z.object({ id: z.string(), turn_index: z.coerce.number().int() }) } },
+    async (req) => {
+      const { id, turn_index } = req.params;
+      if (turn_index < 0) throw badRequest('turn_index must be non-negative');
+      if (!conversations.get(id)) throw notFound('Turn not found');
+      if (turns.get(id)) throw new HttpError(409, 'A turn is running for this conversation; cancel it first.');
+      const r = conversations.deleteTurn(id, turn_index);
+      if (!r) throw notFound('Turn not found');
+      return { conversation_id: id, turn_index, removed_count: r.removed, remaining_messages: r.remaining };
+    },
+  );
+});

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSystemPrompt } from '../../../core/agent/system-prompt.js';
+import { ToolRegistry, type ToolDef } from '../../../core/agent/tools.js';
+import { createProvider } from '../../../core/llm/provider.js';
+import type { LlmProvider } from '../../../core/llm/types.js';
+import type { EnvStore } from '../../../core/settings/env-store.js';
+import type { ProjectInfo } from '../stores/projects.js';
+
+/** What a tool factory knows about the turn it serves. */
+export interface TurnScope {
+  conversationId: string;
+  project: ProjectInfo;
+}
+
+/** Features (scratchpad, artifacts, memory, data vault…) plug tools and prompt sections in here. */
+export interface AgentExtensions {
+  toolFactories: ((scope: TurnScope) => ToolDef[])[];
+  promptSections: ((scope: TurnScope) => string | null)[];
+  /** Credential scrubbing for tool output. */
+  scrubbers: ((scope: TurnScope) => (text: string) => string)[];
+}
+
+export function emptyExtensions(): AgentExtensions {
+  return { toolFactories: [], promptSections: [], scrubbers: [] };
+}
+
+export interface AgentSetup {
+  provider: LlmProvider;
+  tools: ToolRegistry;
+  buildSystem: () => string;
+  scrub: (text: string) => string;
+}
+
+function readInstructions(projectDir: string): string {
+  const file = join(projectDir, '.anton', 'anton.md');
+  try {
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Everything one turn needs, built from the configuration as it is now (settings edits apply to the next turn). */
+export function buildAgent(env: EnvStore, ext: AgentExtensions, scope: TurnScope, modelOverride?: string): AgentSetup {
+  const tools = new ToolRegistry(ext.toolFactories.flatMap((f) => f(scope)));
+  const scrubbers = ext.scrubbers.map((f) => f(scope));
+  return {
+    provider: createProvider(env, 'planning', modelOverride),
+    tools,
+    scrub: (text) => scrubbers.reduce((t, fn) => fn(t), text),
+    buildSystem: () =>
+      buildSystemPrompt({
+        now: new Date(),
+        projectName: scope.project.name,
+        projectDir: scope.project.path,
+        instructions: readInstructions(scope.project.path), // the same .anton/anton.md the files API edits
+        toolPrompts: tools.prompts(),
+        sections: ext.promptSections.flatMap((f) => f(scope) ?? []),
+      }),
+  };
+}

@@ -1,0 +1,69 @@
+import type { FastifyReply } from 'fastify';
+
+const HEARTBEAT_MS = 15_000;
+/** A client that stops reading is dropped before its unsent frames pile up in memory. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export interface SseStream {
+  send(frame: { type: string }): void;
+  end(): void;
+  readonly closed: boolean;
+  onClose(fn: () => void): void;
+}
+
+/**
+ * `event: T\ndata: <one-line JSON>\n\n` with LF only (the client splits on "\n\n"). Headers are flushed at once,
+ * proxies are told not to buffer, and a comment heartbeat lets dead peers be noticed. CORS headers are the
+ * allow-listed ones computed for this request, never `*`.
+ */
+export function openSse(reply: FastifyReply): SseStream {
+  const raw = reply.raw;
+  const headers: Record<string, string | number | string[]> = {};
+  for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v as string;
+  reply.hijack();
+  raw.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  raw.flushHeaders();
+  let closed = false;
+  const closers: (() => void)[] = [];
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(beat);
+    for (const fn of closers) fn();
+  };
+  const beat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+  beat.unref();
+  raw.on('close', close);
+  raw.on('error', close);
+  const write = (chunk: string) => {
+    if (closed) return;
+    if (raw.writableLength > MAX_BUFFERED_BYTES) {
+      raw.destroy();
+      close();
+      return;
+    }
+    raw.write(chunk);
+  };
+  return {
+    send(frame) {
+      write(`event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`);
+    },
+    end() {
+      if (!closed) raw.end();
+      close();
+    },
+    get closed() {
+      return closed;
+    },
+    onClose(fn) {
+      if (closed) fn();
+      else closers.push(fn);
+    },
+  };
+}

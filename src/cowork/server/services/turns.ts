@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { runTurn } from '../../../core/agent/turn.js';
+import { LlmError } from '../../../core/llm/errors.js';
+import type { EnvStore } from '../../../core/settings/env-store.js';
+import { HttpError } from '../errors.js';
+import type { ConversationStore } from '../stores/conversations.js';
+import type { ProjectInfo } from '../stores/projects.js';
+import { buildAgent, type AgentExtensions } from './agent.js';
+import { ResponseFormatter, type FramePayload } from './formatter.js';
+
+export type Frame = FramePayload & { sequence_number: number; at_ms: number };
+export type FrameListener = (frame: Frame | null) => void; // null = the turn is over
+
+const hex = (n: number) => randomBytes(n).toString('hex').slice(0, n * 2);
+
+/**
+ * A turn running independently of any HTTP connection. Frames are numbered from 1, persisted as they are
+ * produced, and replayed to any reader from any sequence number.
+ */
+export class RunningTurn {
+  readonly frames: Frame[] = [];
+  readonly abort = new AbortController();
+  finished = false;
+  private readonly listeners = new Set<FrameListener>();
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+
+  constructor(
+    readonly conversationId: string,
+    readonly turnId: number,
+    private readonly store: ConversationStore,
+  ) {}
+
+  get latestSeq(): number {
+    return this.frames.length;
+  }
+
+  push(payload: FramePayload): void {
+    const { type, ...rest } = payload;
+    const frame = { type, sequence_number: this.frames.length + 1, ...rest, at_ms: Date.now() } as Frame;
+    this.frames.push(frame);
+    this.store.appendFrame(this.turnId, frame.sequence_number, frame);
+    for (const l of this.listeners) l(frame);
+  }
+
+  finish(): void {
+    this.finished = true;
+    for (const l of this.listeners) l(null);
+    this.listeners.clear();
+    this.resolveDone();
+  }
+
+  /** Replay frames with sequence_number ≥ fromSeq, then follow live ones; returns an unsubscribe. */
+  subscribe(fromSeq: number, listener: FrameListener): () => void {
+    for (const f of this.frames) if (f.sequence_number >= fromSeq) listener(f);
+    if (this.finished) {
+      listener(null);
+      return () => {};
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export interface StartTurn {
+  conversationId: string;
+  project: ProjectInfo;
+  prompt: string;
+  /** Echoed as `response.model`. */
+  model: string;
+  modelOverride?: string;
+}
+
+export class TurnService {
+  private readonly running = new Map<string, RunningTurn>();
+
+  constructor(
+    private readonly env: EnvStore,
+    private readonly store: ConversationStore,
+    private readonly ext: AgentExtensions,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  get(conversationId: string): RunningTurn | undefined {
+    return this.running.get(conversationId);
+  }
+
+  list(): RunningTurn[] {
+    return [...this.running.values()];
+  }
+
+  /** Start a turn, or 409 when one is already running for the conversation (its input is never dropped silently). */
+  start(req: StartTurn): RunningTurn {
+    if (this.running.has(req.conversationId)) throw new HttpError(409, 'A turn is already running for this conversation. Wait for it or cancel it first.');
+    const max = this.env.int('ANTON_MAX_CONCURRENT_TURNS', 8);
+    if (this.running.size >= max) throw new HttpError(429, `Too many turns are running (${max}); try again shortly.`);
+    this.store.ensure(req.conversationId, req.project.name);
+    const turn = new RunningTurn(req.conversationId, this.store.startTurn(req.conversationId, Date.now()), this.store);
+    this.running.set(req.conversationId, turn);
+    void this.produce(turn, req);
+    return turn;
+  }
+
+  cancel(conversationId: string): boolean {
+    const turn = this.running.get(conversationId);
+    if (!turn || turn.abort.signal.aborted) return false;
+    turn.abort.abort();
+    return true;
+  }
+
+  async closeAll(timeoutMs = 3000): Promise<void> {
+    const turns = this.list();
+    for (const t of turns) t.abort.abort();
+    await Promise.race([Promise.all(turns.map((t) => t.done)), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  private async produce(turn: RunningTurn, req: StartTurn): Promise<void> {
+    const respId = `resp-${hex(6)}`;
+    const itemId = `msg-${hex(6)}`;
+    const createdAt = Math.floor(Date.now() / 1000);
+    const response = (status: string, output: unknown[], extra: Record<string, unknown> = {}) => ({
+      id: respId,
+      object: 'response',
+      created_at: createdAt,
+      status,
+      model: req.model,
+      output,
+      error: null,
+      ...extra,
+    });
+    const fmt = new ResponseFormatter(itemId);
+    try {
+      turn.push({ type: 'response.created', response: response('created', []), conversation_id: req.conversationId });
+      const agent = buildAgent(this.env, this.ext, { conversationId: req.conversationId, project: req.project }, req.modelOverride);
+      const gen = runTurn({
+        provider: agent.provider,
+        buildSystem: agent.buildSystem,
+        tools: agent.tools,
+        scrub: agent.scrub,
+        history: this.store.loadHistory(req.conversationId),
+        userContent: req.prompt,
+        signal: turn.abort.signal,
+        persist: (h, from) => this.store.saveHistory(req.conversationId, h, from, turn.turnId),
+        maxToolRounds: this.env.int('ANTON_MAX_TOOL_ROUNDS', 25),
+        maxTokens: this.env.int('ANTON_MAX_TOKENS', 8192),
+      });
+      let r = await gen.next();
+      while (!r.done) {
+        for (const f of fmt.format(r.value)) turn.push(f);
+        r = await gen.next();
+      }
+      const output = [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: fmt.text }] }];
+      turn.push({ type: 'response.completed', response: response('completed', output, { usage: r.value.usage }) });
+      this.store.finishTurn(turn.turnId, r.value.status === 'cancelled' ? 'cancelled' : 'completed');
+    } catch (err) {
+      const known = err instanceof LlmError;
+      if (!known) this.log.error({ err, conversation: req.conversationId }, 'turn failed');
+      const message = known ? err.message : 'Internal server error';
+      turn.push({ type: 'response.failed', code: known ? 'anton_error' : 'server_error', error: message });
+      this.store.finishTurn(turn.turnId, 'failed', message);
+    } finally {
+      this.running.delete(req.conversationId);
+      turn.finish();
+    }
+  }
+}

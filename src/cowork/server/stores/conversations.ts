@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import type { Message } from '../../../core/llm/types.js';
+import { isUserInput, messageText } from '../../../core/agent/history.js';
+
+export const ATTACHMENT_MARKER = '\n\nAttached context supplied by the user:';
+
+export interface DisabledConnection {
+  engine: string;
+  name: string;
+}
+
+export interface ConversationMeta {
+  id: string;
+  title: string;
+  turns: number;
+  preview: string;
+  created_at: string;
+  updated_at: string;
+  project: string;
+  disabled_connections: DisabledConnection[];
+  scheduled_id?: string;
+}
+
+interface ConversationRow {
+  id: string;
+  project: string;
+  title: string;
+  preview: string;
+  created_at: string;
+  updated_at: string;
+  turns: number;
+  scheduled_id: string | null;
+  disabled_connections: string;
+}
+
+export interface DisplayMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  events?: unknown[];
+  startedAt?: number;
+}
+
+export type TurnStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+
+/** `YYYYMMDD_HHMMSS_<6hex>` in UTC, the format the client mints too. */
+export function mintConversationId(now = new Date()): string {
+  const iso = now.toISOString(); // 2026-05-11T18:19:02.123Z
+  return `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}_${randomBytes(3).toString('hex')}`;
+}
+
+export const CONVERSATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Case-insensitive de-duplication on (engine, name), whitespace trimmed. */
+export function normalizeDisabled(list: DisabledConnection[]): DisabledConnection[] {
+  const seen = new Set<string>();
+  const out: DisabledConnection[] = [];
+  for (const d of list) {
+    const engine = d.engine.trim();
+    const name = d.name.trim();
+    const key = `${engine.toLowerCase()}\u0000${name.toLowerCase()}`;
+    if (!engine || !name || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ engine, name });
+  }
+  return out;
+}
+
+export function userText(msg: Message): string {
+  const text = messageText(msg);
+  const cut = text.indexOf(ATTACHMENT_MARKER);
+  return cut >= 0 ? text.slice(0, cut) : text;
+}
+
+function titleFrom(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 50 ? `${t.slice(0, 50)}...` : t;
+}
+
+/** Conversations, their message history and recorded turn frames, in SQLite. */
+export class ConversationStore {
+  constructor(private readonly db: Db) {}
+
+  private toMeta(r: ConversationRow): ConversationMeta {
+    return {
+      id: r.id,
+      title: r.title,
+      turns: r.turns,
+      preview: r.preview,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      project: r.project,
+      disabled_connections: JSON.parse(r.disabled_connections) as DisabledConnection[],
+      ...(r.scheduled_id ? { scheduled_id: r.scheduled_id } : {}),
+    };
+  }
+
+  get(id: string): ConversationMeta | null {
+    const r = this.db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
+    return r ? this.toMeta(r) : null;
+  }
+
+  ensure(id: string, project: string, extra: { scheduled_id?: string } = {}): ConversationMeta {
+    const now = new Date().toISOString();
+    this.db
+      .prepare('INSERT INTO conversations (id, project, created_at, updated_at, scheduled_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
+      .run(id, project, now, now, extra.scheduled_id ?? null);
+    return this.get(id)!;
+  }
+
+  list(project: string | 'all', limit: number): ConversationMeta[] {
+    const rows =
+      project === 'all'
+        ? this.db.prepare<[number], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC LIMIT ?').all(limit)
+        : this.db.prepare<[string, number], ConversationRow>('SELECT * FROM conversations WHERE project = ? ORDER BY updated_at DESC LIMIT ?').all(project, limit);
+    return rows.map((r) => this.toMeta(r));
+  }
+
+  liveIds(): string[] {
+    return this.db
+      .prepare<[], { conversation_id: string }>("SELECT DISTINCT conversation_id FROM turns WHERE status = 'running'")
+      .all()
+      .map((r) => r.conversation_id);
+  }
+
+  loadHistory(id: string): Message[] {
+    return this.db
+      .prepare<[string], { role: 'user' | 'assistant'; content: string }>('SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY idx')
+      .all(id)
+      .map((r) => ({ role: r.role, content: JSON.parse(r.content) as Message['content'] }));
+  }
+
+  /** Rewrite history[fromIndex..]; new rows belong to `turnId`, rewritten rows keep the turn they had. */
+  saveHistory(id: string, history: Message[], fromIndex: number, turnId: number | null): void {
+    this.db.transaction(() => {
+      const old = new Map(
+        this.db
+          .prepare<[string, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND idx >= ?')
+          .all(id, fromIndex)
+          .map((r) => [r.idx, r.turn_id]),
+      );
+      this.db.prepare('DELETE FROM messages WHERE conversation_id = ? AND idx >= ?').run(id, fromIndex);
+      const ins = this.db.prepare('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
+      for (let i = fromIndex; i < history.length; i++) {
+        ins.run(id, i, history[i].role, JSON.stringify(history[i].content), old.has(i) ? old.get(i) : turnId);
+      }
+      this.refreshMeta(id, history);
+    })();
+  }
+
+  /** turns = real user inputs (not tool results or SYSTEM nudges); title/preview from the first one. */
+  private refreshMeta(id: string, history: Message[]): void {
+    const inputs = history.filter(isUserInput);
+    const first = inputs[0] ? userText(inputs[0]) : '';
+    this.db
+      .prepare(
+        `UPDATE conversations SET turns = ?, updated_at = ?,
+           preview = CASE WHEN preview = '' THEN ? ELSE preview END,
+           title = CASE WHEN title = '' THEN ? ELSE title END
+         WHERE id = ?`,
+      )
+      .run(inputs.length, new Date().toISOString(), first.slice(0, 60), titleFrom(first), id);
+  }
+
+  setTitle(id: string, title: string): void {
+    this.db.prepare('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?').run(title, new Date().toISOString(), id);
+  }
+
+  setProject(id: string, project: string): void {
+    this.db.prepare('UPDATE conversations SET project = ?, updated_at = ? WHERE id = ?').run(project, new Date().toISOString(), id);
+  }
+
+  setDisabledConnections(id: string, list: DisabledConnection[]): void {
+    this.db.prepare('UPDATE conversations SET disabled_connections = ? WHERE id = ?').run(JSON.stringify(normalizeDisabled(list)), id);
+  }
+
+  relabelProject(from: string, to: string): void {
+    this.db.prepare('UPDATE conversations SET project = ? WHERE project = ?').run(to, from);
+  }
+
+  deleteProject(project: string): void {
+    this.db.prepare('DELETE FROM conversations WHERE project = ?').run(project);
+  }
+
+  delete(id: string): boolean {
+    return this.db.prepare('DELETE FROM conversations WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** Remove the N-th user-input exchange (the input up to the next input). Null when out of range. */
+  deleteTurn(id: string, turnIndex: number): { removed: number; remaining: number } | null {
+    const history = this.loadHistory(id);
+    const starts = history.flatMap((m, i) => (isUserInput(m) ? [i] : []));
+    if (turnIndex >= starts.length) return null;
+    const start = starts[turnIndex];
+    const end = starts[turnIndex + 1] ?? history.length;
+    const next = [...history.slice(0, start), ...history.slice(end)];
+    this.db.transaction(() => {
+      const turnIds = this.db
+        .prepare<[string, number, number], { turn_id: number | null }>('SELECT turn_id FROM messages WHERE conversation_id = ? AND idx >= ? AND idx < ?')
+        .all(id, start, end);
+      const kept = this.db
+        .prepare<[string, number, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND (idx < ? OR idx >= ?) ORDER BY idx')
+        .all(id, start, end);
+      this.db.prepare('DELETE FROM messages WHERE conversation_id = ?').run(id);
+      const ins = this.db.prepare('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
+      next.forEach((m, i) => ins.run(id, i, m.role, JSON.stringify(m.content), kept[i]?.turn_id ?? null));
+      const stillUsed = new Set(kept.map((k) => k.turn_id));
+      const del = this.db.prepare('DELETE FROM turns WHERE id = ?');
+      for (const t of turnIds) if (t.turn_id !== null && !stillUsed.has(t.turn_id)) del.run(t.turn_id);
+      this.refreshMeta(id, next);
+    })();
+    return { removed: end - start, remaining: next.length };
+  }
+
+  // --- turns and their frames -------------------------------------------------------------------------
+
+  startTurn(conversationId: string, startedAtMs: number): number {
+    return Number(
+      this.db.prepare("INSERT INTO turns (conversation_id, started_at_ms, status) VALUES (?, ?, 'running')").run(conversationId, startedAtMs).lastInsertRowid,
+    );
+  }
+
+  finishTurn(turnId: number, status: TurnStatus, error: string | null = null): void {
+    this.db.prepare('UPDATE turns SET status = ?, finished_at_ms = ?, error = ? WHERE id = ?').run(status, Date.now(), error, turnId);
+  }
+
+  appendFrame(turnId: number, seq: number, payload: object): void {
+    this.db.prepare('INSERT INTO turn_events (turn_id, seq, payload) VALUES (?, ?, ?)').run(turnId, seq, JSON.stringify(payload));
+  }
+
+  frames(turnId: number, fromSeq = 0): Record<string, unknown>[] {
+    return this.db
+      .prepare<[number, number], { payload: string }>('SELECT payload FROM turn_events WHERE turn_id = ? AND seq >= ? ORDER BY seq')
+      .all(turnId, fromSeq)
+      .map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+  }
+
+  latestTurn(conversationId: string): { id: number; status: TurnStatus; latest_seq: number } | null {
+    return (
+      this.db
+        .prepare<[string], { id: number; status: TurnStatus; latest_seq: number }>(
+          'SELECT t.id, t.status, COALESCE((SELECT MAX(seq) FROM turn_events e WHERE e.turn_id = t.id), 0) AS latest_seq FROM turns t WHERE conversation_id = ? ORDER BY id DESC LIMIT 1',
+        )
+        .get(conversationId) ?? null
+    );
+  }
+
+  /** Turns left `running` by a crash: mark them interrupted and return them. */
+  sealInterruptedTurns(): { conversation_id: string; turn_id: number }[] {
+    const rows = this.db.prepare<[], { conversation_id: string; turn_id: number }>("SELECT conversation_id, id AS turn_id FROM turns WHERE status = 'running'").all();
+    this.db.prepare("UPDATE turns SET status = 'interrupted', finished_at_ms = ? WHERE status = 'running'").run(Date.now());
+    return rows;
+  }
+
+  /** The reference's display rules: hide tool results and SYSTEM: nudges, merge assistant segments, attach frames. */
+  displayMessages(id: string): DisplayMessage[] {
+    const rows = this.db
+      .prepare<[string], { role: 'user' | 'assistant'; content: string; turn_id: number | null }>('SELECT role, content, turn_id FROM messages WHERE conversation_id = ? ORDER BY idx')
+      .all(id);
+    const bubbles: (DisplayMessage & { turnId: number | null })[] = [];
+    for (const r of rows) {
+      const msg: Message = { role: r.role, content: JSON.parse(r.content) as Message['content'] };
+      if (msg.role === 'user') {
+        if (!isUserInput(msg)) continue;
+        bubbles.push({ role: 'user', content: userText(msg), turnId: r.turn_id });
+        continue;
+      }
+      const text = messageText(msg).trim();
+      if (!text) continue;
+      const last = bubbles[bubbles.length - 1];
+      if (last?.role === 'assistant') {
+        last.content += `\n\n${text}`;
+        last.turnId = r.turn_id ?? last.turnId;
+      } else bubbles.push({ role: 'assistant', content: text, turnId: r.turn_id });
+    }
+    const startedAt = this.db.prepare<[number], { started_at_ms: number }>('SELECT started_at_ms FROM turns WHERE id = ?');
+    return bubbles.map(({ turnId, ...b }) => {
+      if (b.role !== 'assistant' || turnId === null) return b;
+      const t = startedAt.get(turnId);
+      return t ? { ...b, events: this.frames(turnId), startedAt: t.started_at_ms } : b;
+    });
+  }
+}
