@@ -6,7 +6,7 @@ export interface SseRead {
   headers: Headers;
 }
 
-export async function readSse(res: Response, opts: { stopAfter?: (frame: { type: string }) => boolean } = {}): Promise<SseRead> {
+export async function readSse(res: Response, opts: { stopAfter?: (frame: Record<string, unknown> & { type: string }) => boolean } = {}): Promise<SseRead> {
   const frames: SseRead['frames'] = [];
   let raw = '';
   let buf = '';

@@ -9,7 +9,7 @@ type T = { after: (fn: () => unknown) => void };
 
 async function setup(t: T, kind: 'anthropic' | 'openai' = 'anthropic', extra: Record<string, string> = {}) {
   const stub = await new StubLlm().start();
-  const env =
+  const env: Record<string, string> =
     kind === 'anthropic'
       ? { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url }
       : { ANTON_PLANNING_PROVIDER: 'openai', ANTON_OPENAI_API_KEY: 'sk-oai-test', ANTON_OPENAI_BASE_URL: `${stub.url}/v1` };
