@@ -159,3 +159,18 @@ test('the tool-round budget stops the loop and asks for a summary without tools'
   assert.deepEqual(s.requests[2].body.tool_choice, { type: 'none' });
   assert.match(JSON.stringify(s.requests[2].body.messages), /tool-call rounds/);
 });
+
+test('context overflow: older turns are summarised by the model, then the call is retried', async (t) => {
+  const s = await stub(t);
+  const history: Message[] = [];
+  for (let i = 0; i < 5; i++) {
+    history.push({ role: 'user', content: `question ${i}` }, { role: 'assistant', content: [{ type: 'text', text: `answer ${i}` }] });
+  }
+  s.enqueue({ error: { status: 400, message: 'prompt is too long: 300000 tokens > 200000 maximum' } }, { text: 'Summary of q0-q2.' }, { text: 'Fresh answer.' });
+  const { result, events } = await drive({ provider: createProvider(env('anthropic', s.url), 'planning'), history });
+  assert.equal(result.text, 'Fresh answer.');
+  assert.ok(events.some((e) => e.type === 'context_compacted'));
+  assert.match(String(history[0].content), /^\[Context summary of earlier conversation\]\nSummary of q0-q2\./);
+  assert.equal(s.requests[1].body.tools, undefined, 'the summary call is a plain transcript, no tools');
+  assert.match(JSON.stringify(s.requests[2].body.messages), /Context summary/);
+});

@@ -3,6 +3,7 @@ import type { LlmProvider, LlmResponse, Message, ToolCall, ToolResultBlock, Usag
 import type { AgentEvent } from './events.js';
 import { Channel } from './channel.js';
 import { appendMessage, repairToolPairing, truncateHistory } from './history.js';
+import { summarizeOlderTurns } from './compaction.js';
 import type { ToolOutcome, ToolRegistry } from './tools.js';
 
 export interface TurnOptions {
@@ -85,11 +86,19 @@ export async function* runTurn(o: TurnOptions): AsyncGenerator<AgentEvent, TurnR
         return response;
       } catch (err) {
         if (o.signal.aborted) throw new TurnAborted();
-        if (err instanceof LlmError && err.kind === 'context_overflow' && attempt < 2 && truncateHistory(h, attempt === 0 ? 8 : 2)) {
-          touch(0);
-          flush();
-          yield { type: 'context_compacted', message: 'Earlier messages were dropped to fit the model context window.' };
-          continue;
+        if (err instanceof LlmError && err.kind === 'context_overflow' && attempt < 2) {
+          // Tier 1: summarise older turns with the model; tier 2: drop them.
+          const compacted = attempt === 0 ? await summarizeOlderTurns(o.provider, h, o.signal).catch(() => false) : false;
+          const dropped = !compacted && truncateHistory(h, attempt === 0 ? 8 : 2);
+          if (compacted || dropped) {
+            touch(0);
+            flush();
+            yield {
+              type: 'context_compacted',
+              message: compacted ? 'Older turns were summarised to fit the model context window.' : 'Earlier messages were dropped to fit the model context window.',
+            };
+            continue;
+          }
         }
         throw err;
       }
