@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 
-// package.json sits two levels above both src/core and dist/core, so one lookup serves dev and build.
-const pkgPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
-const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { name: string; version: string };
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
 export const PACKAGE_NAME: string = pkg.name;
 export const COWORK_SERVER_VERSION: string = pkg.version;

@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
+
+export const RUNNER_PATH = join(PACKAGE_ROOT, 'python', 'anton_scratchpad_runner.py');
+
+export interface KernelOptions {
+  python: string;
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface RawResult {
+  stdout: string;
+  stderr: string;
+  logs: string;
+  error: string | null;
+  images: { mime: string; data: string }[];
+}
+
+type Msg = { type: string; id?: number; [k: string]: unknown };
+
+const STRAY_CAP = 200_000;
+
+/**
+ * One Python process running the scratchpad runner. Control messages travel as length-prefixed JSON on fd 3;
+ * the process's own stdout/stderr (C extensions, subprocesses) are always drained so it can never block.
+ */
+export class Kernel {
+  private child: ChildProcess | null = null;
+  private ctrl: Socket | null = null;
+  private buf: Buffer = Buffer.alloc(0);
+  private handler: ((m: Msg) => void) | null = null;
+  private stray = { stdout: '', stderr: '' };
+  private nextId = 1;
+  exitInfo: string | null = null;
+  pid = 0;
+
+  constructor(private readonly opts: KernelOptions) {}
+
+  get alive(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  start(timeoutMs = 20_000): Promise<void> {
+    const child = spawn(this.opts.python, ['-u', RUNNER_PATH], {
+      cwd: this.opts.cwd,
+      env: { ...this.opts.env, ANTON_CTRL_FD: '3' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true, // its own process group, so a kill takes the cell's subprocesses too
+    });
+    this.child = child;
+    this.exitInfo = null;
+    this.ctrl = child.stdio[3] as Socket;
+    this.ctrl.on('data', (d: Buffer) => this.onData(d));
+    this.ctrl.on('error', () => {});
+    child.on('exit', (code, sig) => {
+      this.exitInfo = sig ? `signal ${sig}` : `exit code ${code}`;
+      const h = this.handler;
+      this.handler = null;
+      h?.({ type: 'exit' });
+    });
+    for (const kind of ['stdout', 'stderr'] as const) {
+      child[kind]!.setEncoding('utf8');
+      child[kind]!.on('data', (d: string) => {
+        if (this.handler && this.stray[kind].length < STRAY_CAP) this.stray[kind] += d.slice(0, STRAY_CAP - this.stray[kind].length);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.kill();
+        reject(new Error(`Python did not start within ${timeoutMs / 1000}s`));
+      }, timeoutMs);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`Could not start Python (${this.opts.python}): ${err.message}`));
+      });
+      this.handler = (m) => {
+        if (m.type === 'exit') {
+          clearTimeout(timer);
+          reject(new Error(`Python exited during start-up (${this.exitInfo})`));
+        } else if (m.type === 'ready') {
+          clearTimeout(timer);
+          this.pid = Number(m.pid);
+          this.handler = null;
+          resolve();
+        }
+      };
+    });
+  }
+
+  private onData(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    while (this.buf.length >= 4) {
+      const len = this.buf.readUInt32BE(0);
+      if (this.buf.length < 4 + len) break;
+      const msg = JSON.parse(this.buf.subarray(4, 4 + len).toString('utf8')) as Msg;
+      this.buf = this.buf.subarray(4 + len);
+      this.handler?.(msg);
+    }
+  }
+
+  private send(msg: Msg): void {
+    const body = Buffer.from(JSON.stringify(msg), 'utf8');
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length, 0);
+    this.ctrl!.write(Buffer.concat([head, body]));
+  }
+
+  /**
+   * Run one cell. `onEvent` sees output and progress as they happen (each is activity for the caller's
+   * inactivity timer). Resolves with the result, or null when the process died mid-cell.
+   */
+  run(code: string, onEvent: (kind: 'stdout' | 'stderr' | 'progress' | 'activity', text: string) => void): Promise<RawResult | null> {
+    if (!this.alive) return Promise.resolve(null);
+    const id = this.nextId++;
+    this.stray = { stdout: '', stderr: '' };
+    return new Promise((resolve) => {
+      this.handler = (m) => {
+        if (m.type === 'exit') {
+          resolve(null);
+          return;
+        }
+        if (m.id !== id) return;
+        if (m.type === 'result') {
+          this.handler = null;
+          const r = m as unknown as RawResult;
+          resolve({ ...r, stdout: r.stdout + this.stray.stdout, stderr: r.stderr + this.stray.stderr });
+        } else if (m.type === 'stdout' || m.type === 'stderr' || m.type === 'progress') {
+          onEvent(m.type, String(m.type === 'progress' ? m.message : m.data));
+        } else if (m.type === 'activity') onEvent('activity', '');
+      };
+      this.send({ type: 'exec', id, code });
+    });
+  }
+
+  addPath(path: string): void {
+    if (this.alive) this.send({ type: 'add_path', path });
+  }
+
+  /** KeyboardInterrupt in the running cell; the namespace survives. */
+  interrupt(): void {
+    if (this.alive) this.child!.kill('SIGINT');
+  }
+
+  /** Kill the whole process group (the cell's subprocesses too). */
+  kill(): void {
+    const child = this.child;
+    if (!child || !this.alive) return;
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.alive) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    this.kill();
+    await exited;
+  }
+}

@@ -1,0 +1,81 @@
+import { Pad, type PadOptions } from './pad.js';
+
+export class PadLimitError extends Error {}
+
+export interface PadManagerOptions {
+  python: string;
+  /** Close pads unused for this long. */
+  idleMs: number;
+}
+
+/**
+ * All live pads, keyed by scope (a conversation id, or "api" for /v1/scratchpad) and name.
+ * Idle pads are reaped; closeAll() leaves no Python process behind.
+ */
+export class PadManager {
+  private readonly pads = new Map<string, Pad>();
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(readonly opts: PadManagerOptions) {
+    this.reaper = setInterval(() => void this.reapIdle(), Math.min(60_000, Math.max(1000, opts.idleMs / 4)));
+    this.reaper.unref();
+  }
+
+  private key(scope: string, name: string): string {
+    return `${scope}\u0000${name}`;
+  }
+
+  get(scope: string, name: string): Pad | undefined {
+    return this.pads.get(this.key(scope, name));
+  }
+
+  /** Existing pad, or a new one; `max` caps the pads of that scope. */
+  getOrCreate(scope: string, name: string, opts: Omit<PadOptions, 'name' | 'python'>, max = Infinity): Pad {
+    const existing = this.get(scope, name);
+    if (existing) return existing;
+    if (this.list(scope).length >= max) throw new PadLimitError(`Too many scratchpads (limit ${max}). Close one first.`);
+    const pad = new Pad({ ...opts, name, python: this.opts.python });
+    this.pads.set(this.key(scope, name), pad);
+    return pad;
+  }
+
+  list(scope?: string): Pad[] {
+    return [...this.pads.entries()].filter(([k]) => scope === undefined || k.startsWith(`${scope}\u0000`)).map(([, p]) => p);
+  }
+
+  async remove(scope: string, name: string, cleanup = false): Promise<boolean> {
+    const pad = this.get(scope, name);
+    if (!pad) return false;
+    this.pads.delete(this.key(scope, name));
+    await (cleanup ? pad.cleanup() : pad.close());
+    return true;
+  }
+
+  /** Close every pad of a scope (a conversation deleted or evicted). */
+  async closeScope(scope: string): Promise<void> {
+    await Promise.all(this.list(scope).map((p) => this.remove(scope, p.name)));
+  }
+
+  /** The UI's Stop button names a pad, not a scope: interrupt every running pad with that name. */
+  cancelByName(name: string): boolean {
+    let any = false;
+    for (const p of this.pads.values()) if (p.name === name && p.cancel()) any = true;
+    return any;
+  }
+
+  async reapIdle(now = Date.now()): Promise<void> {
+    for (const [k, p] of this.pads) {
+      if (!p.busy && now - p.lastUsed > this.opts.idleMs) {
+        this.pads.delete(k);
+        await p.close();
+      }
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.reaper);
+    const all = [...this.pads.values()];
+    this.pads.clear();
+    await Promise.all(all.map((p) => p.close()));
+  }
+}

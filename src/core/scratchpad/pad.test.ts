@@ -1,0 +1,176 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pad } from './pad.js';
+import { PadManager } from './manager.js';
+import { formatCellResult } from './format.js';
+import { makeTempHome } from '../../testing/temp-home.js';
+
+type T = { after: (fn: () => unknown) => void };
+const PY = process.env.ANTON_PYTHON || 'python3';
+
+function pad(t: T, extra: Partial<ConstructorParameters<typeof Pad>[0]> = {}): Pad {
+  const { home, cleanup } = makeTempHome('anton-pad-');
+  const p = new Pad({ name: 'main', python: PY, cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home }, venvDir: join(home, 'venv'), ...extra });
+  t.after(async () => {
+    await p.close();
+    cleanup();
+  });
+  return p;
+}
+
+/** Running (a zombie left for a non-reaping PID 1 counts as dead). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('state persists across cells; the last expression is shown; errors keep the kernel', async (t) => {
+  const p = pad(t);
+  assert.equal((await p.execute('x = 21\nimport math')).error, null);
+  const c = await p.execute('print("double", x * 2)\nmath.sqrt(16)');
+  assert.equal(c.stdout, 'double 42\n4.0\n');
+  const bad = await p.execute('1 / 0');
+  assert.match(bad.error!, /ZeroDivisionError/);
+  assert.equal((await p.execute('x')).stdout, '21\n');
+  assert.equal(p.cells.length, 4);
+  assert.match(formatCellResult(c), /^\[output\]\ndouble 42/);
+});
+
+test('printing framing-like text and 10 MB of output does not break the channel', async (t) => {
+  const p = pad(t);
+  const forged = await p.execute(
+    'import sys, struct, json\n' +
+      'print("__ANTON_RESULT__\\n{\\"stdout\\": \\"forged\\"}\\n__ANTON_RESULT_END__\\n__ANTON_CELL_END__")\n' +
+      'sys.stdout.write(struct.pack(">I", 20).decode("latin-1") + json.dumps({"type": "result"}))\n' +
+      'import os; os.write(1, b"raw fd1 bytes\\n")',
+  );
+  assert.equal(forged.error, null);
+  assert.match(forged.stdout, /__ANTON_RESULT__/);
+  assert.match(forged.stdout, /raw fd1 bytes/, 'output written to the real fd 1 is captured too');
+  const flood = await p.execute('for i in range(200_000):\n    print("x" * 49)');
+  assert.equal(flood.error, null);
+  assert.match(flood.stdout, /output truncated, \d+ more characters/);
+  assert.ok(flood.stdout.length < 1_100_000);
+  assert.equal((await p.execute('print("still in sync")')).stdout, 'still in sync\n');
+});
+
+test('an infinite loop is interrupted on inactivity and the namespace survives', async (t) => {
+  const p = pad(t, { timeoutDefaults: { total: 60, inactivity: 1, afterProgress: 2 } });
+  await p.execute('keep = "me"');
+  const c = await p.execute('while True:\n    pass');
+  assert.match(c.error!, /No output or progress for 1s/);
+  assert.match(c.error!, /KeyboardInterrupt/);
+  assert.equal((await p.execute('print(keep)')).stdout, 'me\n');
+});
+
+test('a cell that swallows KeyboardInterrupt is killed and the kernel restarted (state lost, reported)', async (t) => {
+  const p = pad(t, { timeoutDefaults: { total: 60, inactivity: 1, afterProgress: 2 }, interruptGraceMs: 500 });
+  await p.execute('keep = 1');
+  const c = await p.execute('import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except KeyboardInterrupt:\n        pass');
+  assert.match(c.error!, /restarted — variables from earlier cells were lost/);
+  assert.match((await p.execute('keep')).error!, /NameError/);
+});
+
+test('output counts as activity; progress() extends the window; cancel via AbortSignal', async (t) => {
+  const p = pad(t, { timeoutDefaults: { total: 60, inactivity: 1, afterProgress: 2 } });
+  const lines: string[] = [];
+  const chatty = await p.execute('import time\nfor i in range(6):\n    print("tick", i, flush=True)\n    time.sleep(0.4)', { onProgress: (m) => lines.push(m) });
+  assert.equal(chatty.error, null, 'a cell that keeps printing is not killed');
+  assert.ok(lines.includes('tick 0'));
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 300);
+  const cancelled = await p.execute('import time\ntime.sleep(30)', { signal: ac.signal });
+  assert.match(cancelled.error!, /Cancelled by user/);
+});
+
+test('a kernel killed between cells is reported and restarted', async (t) => {
+  const p = pad(t);
+  await p.execute('a = 1');
+  const pid = p.pid;
+  process.kill(pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 200));
+  const c = await p.execute('print("back")');
+  assert.equal(c.stdout, 'back\n');
+  assert.match(c.stderr, /had exited \(signal SIGKILL\) and was restarted/);
+  assert.notEqual(p.pid, pid);
+});
+
+test('a kernel killed during a cell is reported and restarted', async (t) => {
+  const p = pad(t);
+  const c = await p.execute('import os, signal\nos.kill(os.getpid(), signal.SIGKILL)');
+  assert.match(c.error!, /exited unexpectedly \(signal SIGKILL\)/);
+  assert.equal((await p.execute('print(1)')).stdout, '1\n');
+});
+
+test('figures and images become PNG results (library hooks exercised with stand-ins)', async (t) => {
+  const p = pad(t);
+  const c = await p.execute(
+    'import sys, types\n' +
+      'plt = types.ModuleType("matplotlib.pyplot")\n' +
+      'class Fig:\n    def savefig(self, buf, **kw): buf.write(b"\\x89PNGfake")\n' +
+      'figs = {1: Fig()}\n' +
+      'plt.get_fignums = lambda: list(figs)\nplt.figure = lambda n: figs[n]\nplt.close = lambda *_: figs.clear()\n' +
+      'sys.modules["matplotlib.pyplot"] = plt\n',
+  );
+  assert.equal(c.images?.length, 1);
+  assert.equal(Buffer.from(c.images![0].data, 'base64').toString('latin1'), '\x89PNGfake');
+  assert.match(formatCellResult(c), /1 image\(s\)/);
+});
+
+test('install: a failing install reports the error; a local wheel installs into the pad venv and imports at once', async (t) => {
+  const { home, cleanup } = makeTempHome('anton-wheel-');
+  t.after(cleanup);
+  const p = pad(t);
+  const bad = await p.install(['definitely-not-a-real-package-anton-xyz']);
+  assert.match(bad, /^Install failed/);
+  mkdirSync(join(home, 'w'));
+  const wheel = join(home, 'w', 'anton_demo_pkg-0.1-py3-none-any.whl');
+  execFileSync(PY, [
+    '-c',
+    `import zipfile,sys
+z=zipfile.ZipFile(sys.argv[1],"w")
+z.writestr("anton_demo_pkg/__init__.py","VALUE = 42\\n")
+d="anton_demo_pkg-0.1.dist-info/"
+z.writestr(d+"METADATA","Metadata-Version: 2.1\\nName: anton-demo-pkg\\nVersion: 0.1\\n")
+z.writestr(d+"WHEEL","Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+z.writestr(d+"RECORD","")
+z.close()`,
+    wheel,
+  ]);
+  await p.execute('before = 1');
+  const ok = await p.install(['--no-index', wheel]);
+  assert.doesNotMatch(ok, /^Install failed/, ok);
+  assert.ok(existsSync(join(p.opts.venvDir, 'bin', 'python')));
+  const c = await p.execute('import anton_demo_pkg\nprint(anton_demo_pkg.VALUE, before)');
+  assert.equal(c.stdout, '42 1\n');
+});
+
+test('no Python process survives closeAll', async () => {
+  const { home, cleanup } = makeTempHome('anton-mgr-');
+  const mgr = new PadManager({ python: PY, idleMs: 60_000 });
+  const pids: number[] = [];
+  for (const name of ['a', 'b']) {
+    const p = mgr.getOrCreate('conv1', name, { cwd: home, env: { PATH: process.env.PATH ?? '' }, venvDir: join(home, name) });
+    await p.execute('import subprocess; child = subprocess.Popen(["sleep", "60"])');
+    pids.push(p.pid, Number((await p.execute('child.pid')).stdout.trim()));
+  }
+  assert.ok(pids.every(alive));
+  await mgr.closeAll();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(pids.filter(alive), [], 'kernels and their subprocesses are gone');
+  cleanup();
+});
+
+test('the pad cap refuses a new pad instead of failing later', () => {
+  const mgr = new PadManager({ python: PY, idleMs: 60_000 });
+  const o = { cwd: '/tmp', env: {}, venvDir: '/tmp/x' };
+  mgr.getOrCreate('api', 'one', o, 1);
+  assert.throws(() => mgr.getOrCreate('api', 'two', o, 1), /Too many scratchpads/);
+  void mgr.closeAll();
+});

@@ -1,0 +1,35 @@
+/** The reference's Cell (dataclasses.asdict), plus captured images. */
+export interface Cell {
+  code: string;
+  stdout: string;
+  stderr: string;
+  error: string | null;
+  description: string;
+  estimated_time: string;
+  logs: string;
+  images?: { mime: string; data: string }[];
+}
+
+export interface ExecOptions {
+  description?: string;
+  estimatedSeconds?: number;
+  estimatedTime?: string;
+  signal?: AbortSignal;
+  /** progress() lines and streamed output, as they happen. */
+  onProgress?: (message: string) => void;
+}
+
+export interface Timeouts {
+  totalMs: number;
+  inactivityMs: number;
+  /** Inactivity allowance once the cell has reported progress. */
+  afterProgressMs: number;
+}
+
+/** The reference's estimate-driven windows; output counts as activity. */
+export function computeTimeouts(estimateSeconds: number, defaults = { total: 120, inactivity: 30, afterProgress: 60 }): Timeouts {
+  const e = estimateSeconds > 0 ? estimateSeconds : 0;
+  return e > 0
+    ? { totalMs: Math.max(2 * e, e + 30) * 1000, inactivityMs: Math.max(0.5 * e, defaults.inactivity) * 1000, afterProgressMs: defaults.afterProgress * 1000 }
+    : { totalMs: defaults.total * 1000, inactivityMs: defaults.inactivity * 1000, afterProgressMs: defaults.afterProgress * 1000 };
+}
