@@ -145,7 +145,17 @@ def _image_of(value):
 NAMESPACE = {"__name__": "__main__", "progress": progress}
 
 
-def run_cell(cell_id, code):
+def _end_marker(nonce):
+    # Ends this cell's raw fd 1/2 output, so the host knows it has read all of it before using the result.
+    mark = ("\x1eANTON-END-%s\x1e" % nonce).encode("ascii")
+    for fd in (1, 2):
+        try:
+            os.write(fd, mark)
+        except OSError:
+            pass
+
+
+def run_cell(cell_id, code, nonce=None):
     _current_cell["id"] = cell_id
     out, err = Capture("stdout", cell_id), Capture("stderr", cell_id)
     logs = io.StringIO()
@@ -182,6 +192,10 @@ def run_cell(cell_id, code):
         out.finish()
         err.finish()
         _current_cell["id"] = None
+    if nonce:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _end_marker(nonce)
     send({
         "type": "result",
         "id": cell_id,
@@ -193,12 +207,18 @@ def run_cell(cell_id, code):
     })
 
 
+def _kill_group(*_):
+    os.killpg(0, signal.SIGKILL)  # our process group: this kernel and every subprocess a cell started
+
+
 def _die_with_parent():
+    """Never outlive the server: the kernel and its subprocesses go when the server process goes."""
     parent = os.getppid()
+    signal.signal(signal.SIGTERM, _kill_group)
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except Exception:
         pass
 
@@ -206,7 +226,7 @@ def _die_with_parent():
         while True:
             time.sleep(1.0)
             if os.getppid() != parent:
-                os._exit(1)
+                _kill_group()
 
     threading.Thread(target=watch, daemon=True, name="anton-parent-watch").start()
 
@@ -233,7 +253,7 @@ def main():
             break
         kind = msg.get("type")
         if kind == "exec":
-            run_cell(msg.get("id"), msg.get("code", ""))
+            run_cell(msg.get("id"), msg.get("code", ""), msg.get("nonce"))
         elif kind == "add_path":
             import importlib
 

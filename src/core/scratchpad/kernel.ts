@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
@@ -23,6 +24,13 @@ type Msg = { type: string; id?: number; [k: string]: unknown };
 
 const STRAY_CAP = 200_000;
 
+interface Stray {
+  text: string;
+  window: string;
+  done: boolean;
+}
+const newStray = (): Stray => ({ text: '', window: '', done: false });
+
 /**
  * One Python process running the scratchpad runner. Control messages travel as length-prefixed JSON on fd 3;
  * the process's own stdout/stderr (C extensions, subprocesses) are always drained so it can never block.
@@ -32,7 +40,9 @@ export class Kernel {
   private ctrl: Socket | null = null;
   private buf: Buffer = Buffer.alloc(0);
   private handler: ((m: Msg) => void) | null = null;
-  private stray = { stdout: '', stderr: '' };
+  private stray = { stdout: newStray(), stderr: newStray() };
+  private strayMarker = '';
+  private strayWaiter: (() => void) | null = null;
   private nextId = 1;
   exitInfo: string | null = null;
   pid = 0;
@@ -63,9 +73,7 @@ export class Kernel {
     });
     for (const kind of ['stdout', 'stderr'] as const) {
       child[kind]!.setEncoding('utf8');
-      child[kind]!.on('data', (d: string) => {
-        if (this.handler && this.stray[kind].length < STRAY_CAP) this.stray[kind] += d.slice(0, STRAY_CAP - this.stray[kind].length);
-      });
+      child[kind]!.on('data', (d: string) => this.onStray(kind, d));
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -88,6 +96,19 @@ export class Kernel {
         }
       };
     });
+  }
+
+  /** Raw fd 1/2 output: kept (capped) for the running cell until its end marker shows up. */
+  private onStray(kind: 'stdout' | 'stderr', d: string): void {
+    const st = this.stray[kind];
+    if (st.done || !this.strayMarker) return;
+    if (st.text.length < STRAY_CAP) st.text += d.slice(0, STRAY_CAP - st.text.length);
+    st.window = (st.window + d).slice(-(this.strayMarker.length + d.length));
+    if (st.window.includes(this.strayMarker)) {
+      st.done = true;
+      st.text = st.text.split(this.strayMarker)[0];
+      if (this.stray.stdout.done && this.stray.stderr.done) this.strayWaiter?.();
+    }
   }
 
   private onData(d: Buffer): void {
@@ -115,23 +136,36 @@ export class Kernel {
   run(code: string, onEvent: (kind: 'stdout' | 'stderr' | 'progress' | 'activity', text: string) => void): Promise<RawResult | null> {
     if (!this.alive) return Promise.resolve(null);
     const id = this.nextId++;
-    this.stray = { stdout: '', stderr: '' };
+    const nonce = randomBytes(8).toString('hex');
+    this.stray = { stdout: newStray(), stderr: newStray() };
+    this.strayMarker = `\x1eANTON-END-${nonce}\x1e`;
     return new Promise((resolve) => {
+      const finish = (r: RawResult | null) => {
+        this.strayMarker = '';
+        this.strayWaiter = null;
+        resolve(r && { ...r, stdout: r.stdout + this.stray.stdout.text, stderr: r.stderr + this.stray.stderr.text });
+      };
       this.handler = (m) => {
         if (m.type === 'exit') {
-          resolve(null);
+          finish(null);
           return;
         }
         if (m.id !== id) return;
         if (m.type === 'result') {
           this.handler = null;
           const r = m as unknown as RawResult;
-          resolve({ ...r, stdout: r.stdout + this.stray.stdout, stderr: r.stderr + this.stray.stderr });
+          if (this.stray.stdout.done && this.stray.stderr.done) return finish(r);
+          // The raw pipes may lag the control channel: wait (briefly) for both end markers.
+          const timer = setTimeout(() => finish(r), 2000);
+          this.strayWaiter = () => {
+            clearTimeout(timer);
+            finish(r);
+          };
         } else if (m.type === 'stdout' || m.type === 'stderr' || m.type === 'progress') {
           onEvent(m.type, String(m.type === 'progress' ? m.message : m.data));
         } else if (m.type === 'activity') onEvent('activity', '');
       };
-      this.send({ type: 'exec', id, code });
+      this.send({ type: 'exec', id, code, nonce });
     });
   }
 

@@ -11,6 +11,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { projectRoutes } from './routes/projects.js';
 import { responseRoutes } from './routes/responses.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { scratchpadRoutes } from './routes/scratchpad.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -60,6 +61,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(projectRoutes(ctx));
   await app.register(responseRoutes(ctx));
   await app.register(conversationRoutes(ctx));
+  await app.register(scratchpadRoutes(ctx));
 
   app.addHook('onClose', async () => closeContext(ctx));
   return app;

@@ -12,6 +12,9 @@ import { ConversationStore } from './stores/conversations.js';
 import { TurnService } from './services/turns.js';
 import { emptyExtensions, type AgentExtensions } from './services/agent.js';
 import { listConversationDatasourcesTool } from './services/cowork-tools.js';
+import { conversationPads, createPadManager } from './services/scratchpads.js';
+import type { PadManager } from '../../core/scratchpad/manager.js';
+import { scratchpadTool } from '../../core/scratchpad/tool.js';
 
 /** Everything a route needs, built once per server (tests build one per temp HOME). */
 export interface AppContext {
@@ -29,8 +32,9 @@ export interface AppContext {
   agent: AgentExtensions;
   /** Text appended to the user's prompt for the attachments sent with it. */
   attachmentContext: (project: ProjectInfo, conversationId: string, ids: string[]) => string;
-  /** Live pad names for /health; the scratchpad service registers here. */
-  livePads: () => string[];
+  pads: PadManager;
+  /** DS_* variables for a conversation's kernels (null: the /v1/scratchpad pads); the data vault fills this in. */
+  kernelSecrets: (conversationId: string | null) => Record<string, string>;
   /** Shutdown steps run in reverse order of registration. */
   closers: (() => Promise<void> | void)[];
 }
@@ -83,9 +87,8 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   projects.onDelete.push((name) => conversations.deleteProject(name));
   recoverInterruptedTurns(conversations, log);
   const agent = emptyExtensions();
-  agent.toolFactories.push((scope) => [listConversationDatasourcesTool(conversations, () => null, scope)]);
-  const turns = new TurnService(env, conversations, agent, log);
-  return {
+  const pads = createPadManager(env);
+  const ctx: AppContext = {
     paths,
     env,
     log,
@@ -95,12 +98,20 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     projects,
     previews: new PreviewMounts(),
     conversations,
-    turns,
+    turns: new TurnService(env, conversations, agent, log),
     agent,
+    pads,
+    kernelSecrets: () => ({}),
     attachmentContext: () => '',
-    livePads: () => [],
-    closers: [() => void db.close(), () => turns.closeAll()],
+    closers: [],
   };
+  agent.toolFactories.push((scope) => [
+    scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
+    listConversationDatasourcesTool(conversations, () => null, scope),
+  ]);
+  // Closed in reverse: turns first (they use pads), then pads, then the database.
+  ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.turns.closeAll());
+  return ctx;
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

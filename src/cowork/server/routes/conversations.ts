@@ -70,6 +70,7 @@ export const conversationRoutes = routeGroup((app, ctx) => {
       await running.done;
     }
     conversations.delete(id);
+    await ctx.pads.closeScope(id);
     return { status: 'deleted', id };
   });
 

@@ -1,6 +1,7 @@
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../../core/version.js';
 import { getConfigStatus } from '../../../core/settings/config-status.js';
 import { routeGroup } from './types.js';
+import { API_SCOPE } from '../services/scratchpads.js';
 
 export const healthRoutes = routeGroup((app, ctx) => {
   // Read-only: computing this never writes to disk (the reference migrated keys here).
@@ -19,7 +20,7 @@ export const healthRoutes = routeGroup((app, ctx) => {
       model: cfg.model,
       provider_label: cfg.provider_label,
       live_conversations: ctx.turns.list().map((t) => t.conversationId),
-      live_pads: ctx.livePads(),
+      live_pads: ctx.pads.list(API_SCOPE).map((p) => p.name),
     };
   });
 

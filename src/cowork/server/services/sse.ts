@@ -6,6 +6,8 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export interface SseStream {
   send(frame: { type: string }): void;
+  /** A data-only frame (the scratchpad stream's format). */
+  sendData(payload: object): void;
   end(): void;
   readonly closed: boolean;
   onClose(fn: () => void): void;
@@ -53,6 +55,9 @@ export function openSse(reply: FastifyReply): SseStream {
   return {
     send(frame) {
       write(`event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`);
+    },
+    sendData(payload) {
+      write(`data: ${JSON.stringify(payload)}\n\n`);
     },
     end() {
       if (!closed) raw.end();

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { PadLimitError } from '../../../core/scratchpad/manager.js';
+import type { Pad } from '../../../core/scratchpad/pad.js';
+import { HttpError, notFound } from '../errors.js';
+import { API_SCOPE, kernelEnv, safePadName } from '../services/scratchpads.js';
+import { openSse } from '../services/sse.js';
+import { routeGroup } from './types.js';
+
+const Name = z.object({ name: z.string().default('default') });
+const Exec = Name.extend({
+  code: z.string(),
+  description: z.string().default(''),
+  estimated_time: z.string().default(''),
+  estimated_seconds: z.number().default(0),
+});
+
+/** Direct REPL control (§2.5): pads in the "api" scope, capped by ANTON_SERVER_MAX_PADS. */
+export const scratchpadRoutes = routeGroup((app, ctx) => {
+  const pads = ctx.pads;
+  const mustGet = (name: string, hint = true): Pad => {
+    const pad = pads.get(API_SCOPE, safePadName(name));
+    if (!pad) throw notFound(hint ? `Scratchpad '${name}' not found. Call /v1/scratchpad/start first.` : `Scratchpad '${name}' not found.`);
+    return pad;
+  };
+
+  app.post(
+    '/v1/scratchpad/start',
+    { schema: { tags: ['scratchpad'], body: Name.extend({ coding_provider: z.string().default(''), coding_model: z.string().default(''), coding_api_key: z.string().default(''), coding_base_url: z.string().default('') }).default({ name: 'default', coding_provider: '', coding_model: '', coding_api_key: '', coding_base_url: '' }) } },
+    async (req) => {
+      const name = safePadName(req.body.name);
+      let pad: Pad;
+      try {
+        pad = pads.getOrCreate(
+          API_SCOPE,
+          name,
+          { cwd: ctx.paths.home, env: kernelEnv(ctx.env, ctx.paths.home, ctx.kernelSecrets(null)), venvDir: join(ctx.paths.antonHome, 'scratchpad-venvs', name) },
+          ctx.env.int('ANTON_SERVER_MAX_PADS', 5),
+        );
+      } catch (err) {
+        if (err instanceof PadLimitError) throw new HttpError(429, err.message);
+        throw err;
+      }
+      try {
+        await pad.start();
+      } catch (err) {
+        await pads.remove(API_SCOPE, name);
+        throw new HttpError(503, (err as Error).message);
+      }
+      return { status: 'started', name: req.body.name };
+    },
+  );
+
+  app.post('/v1/scratchpad/execute', { schema: { tags: ['scratchpad'], body: Exec } }, async (req) => {
+    const b = req.body;
+    const cell = await mustGet(b.name).execute(b.code, { description: b.description, estimatedTime: b.estimated_time, estimatedSeconds: b.estimated_seconds });
+    return { cell };
+  });
+
+  app.post('/v1/scratchpad/execute-stream', { schema: { tags: ['scratchpad'], body: Exec } }, async (req, reply) => {
+    const b = req.body;
+    const pad = mustGet(b.name);
+    const sse = openSse(reply);
+    try {
+      const cell = await pad.execute(b.code, {
+        description: b.description,
+        estimatedTime: b.estimated_time,
+        estimatedSeconds: b.estimated_seconds,
+        onProgress: (message) => sse.sendData({ type: 'progress', message }),
+      });
+      sse.sendData({ type: 'cell', cell });
+    } catch (err) {
+      ctx.log.error({ err }, 'scratchpad execute-stream failed');
+      sse.sendData({ type: 'error', error: 'Execution failed' });
+    }
+    sse.end();
+    return reply;
+  });
+
+  app.post('/v1/scratchpad/install', { schema: { tags: ['scratchpad'], body: Name.extend({ packages: z.array(z.string().min(1)).min(1) }) } }, async (req) => ({
+    result: await mustGet(req.body.name, false).install(req.body.packages),
+  }));
+
+  app.post('/v1/scratchpad/reset', { schema: { tags: ['scratchpad'], body: Name.default({ name: 'default' }) } }, async (req) => {
+    await mustGet(req.body.name).reset();
+    return { status: 'reset', name: req.body.name };
+  });
+
+  // The UI's Stop button sends the pad name from the live step: that may be an agent pad of any conversation.
+  app.post('/v1/scratchpad/cancel', { schema: { tags: ['scratchpad'], body: z.object({ name: z.string() }) } }, async (req) => {
+    const name = safePadName(req.body.name);
+    const known = pads.list().some((p) => p.name === name);
+    if (!known) throw notFound(`Scratchpad '${req.body.name}' not found.`);
+    pads.cancelByName(name);
+    return { status: 'cancelled', name: req.body.name };
+  });
+
+  for (const [path, key, render] of [
+    ['view', 'view', (p: Pad) => p.view()],
+    ['notebook', 'notebook', (p: Pad) => p.notebook()],
+    ['cells', 'cells', (p: Pad) => p.cells.map(({ images: _i, ...c }) => c)],
+  ] as const) {
+    app.get(`/v1/scratchpad/${path}`, { schema: { tags: ['scratchpad'], querystring: Name } }, async (req) => ({ [key]: render(mustGet(req.query.name)) }));
+  }
+
+  app.post('/v1/scratchpad/close', { schema: { tags: ['scratchpad'], body: z.object({ name: z.string() }) } }, async (req) => {
+    mustGet(req.body.name);
+    await pads.remove(API_SCOPE, safePadName(req.body.name));
+    return { status: 'closed', name: req.body.name };
+  });
+
+  app.post('/v1/scratchpad/cleanup', { schema: { tags: ['scratchpad'], body: z.object({ name: z.string() }) } }, async (req) => {
+    mustGet(req.body.name);
+    await pads.remove(API_SCOPE, safePadName(req.body.name), true);
+    return { status: 'cleaned', name: req.body.name };
+  });
+
+  app.get('/v1/scratchpad/list', { schema: { tags: ['scratchpad'] } }, async () => ({ pads: pads.list(API_SCOPE).map((p) => p.name) }));
+});
