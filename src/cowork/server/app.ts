@@ -12,6 +12,8 @@ import { projectRoutes } from './routes/projects.js';
 import { responseRoutes } from './routes/responses.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { scratchpadRoutes } from './routes/scratchpad.js';
+import { pinRoutes } from './routes/pins.js';
+import { searchRoutes } from './routes/search.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -62,6 +64,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(responseRoutes(ctx));
   await app.register(conversationRoutes(ctx));
   await app.register(scratchpadRoutes(ctx));
+  await app.register(pinRoutes(ctx));
+  await app.register(searchRoutes(ctx));
 
   app.addHook('onClose', async () => closeContext(ctx));
   return app;

@@ -14,6 +14,9 @@ import { emptyExtensions, type AgentExtensions } from './services/agent.js';
 import { listConversationDatasourcesTool } from './services/cowork-tools.js';
 import { conversationPads, createPadManager } from './services/scratchpads.js';
 import type { PadManager } from '../../core/scratchpad/manager.js';
+import { PinStore } from './stores/pins.js';
+import type { SearchSource } from './services/search.js';
+import { conversationSource, pinSource, projectSource } from './services/search-sources.js';
 import { scratchpadTool } from '../../core/scratchpad/tool.js';
 
 /** Everything a route needs, built once per server (tests build one per temp HOME). */
@@ -33,6 +36,9 @@ export interface AppContext {
   /** Text appended to the user's prompt for the attachments sent with it. */
   attachmentContext: (project: ProjectInfo, conversationId: string, ids: string[]) => string;
   pads: PadManager;
+  pins: PinStore;
+  /** Everything /v1/search looks through; features add their own sources. */
+  searchSources: SearchSource[];
   /** DS_* variables for a conversation's kernels (null: the /v1/scratchpad pads); the data vault fills this in. */
   kernelSecrets: (conversationId: string | null) => Record<string, string>;
   /** Shutdown steps run in reverse order of registration. */
@@ -101,6 +107,8 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     turns: new TurnService(env, conversations, agent, log),
     agent,
     pads,
+    pins: new PinStore(db),
+    searchSources: [],
     kernelSecrets: () => ({}),
     attachmentContext: () => '',
     closers: [],
@@ -109,6 +117,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
     listConversationDatasourcesTool(conversations, () => null, scope),
   ]);
+  ctx.searchSources.push(conversationSource(conversations), projectSource(projects), pinSource(ctx.pins));
   // Closed in reverse: turns first (they use pads), then pads, then the database.
   ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.turns.closeAll());
   return ctx;

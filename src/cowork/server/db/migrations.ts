@@ -74,6 +74,46 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'schedules and runs, legacy attachments, full-text search over titles and message text',
+    sql: `
+      CREATE TABLE schedules (
+        id          TEXT PRIMARY KEY,
+        data        TEXT NOT NULL,        -- JSON ScheduleObject (§7)
+        created_at  TEXT NOT NULL
+      );
+      CREATE TABLE schedule_runs (
+        id          TEXT PRIMARY KEY,
+        schedule_id TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        session_id  TEXT,
+        data        TEXT NOT NULL         -- JSON RunRecord (§7)
+      );
+      CREATE INDEX schedule_runs_by_schedule ON schedule_runs (schedule_id, started_at);
+      CREATE INDEX schedule_runs_by_session ON schedule_runs (session_id);
+      CREATE TABLE attachments (
+        id          TEXT PRIMARY KEY,
+        session_id  TEXT,
+        created_at  TEXT NOT NULL,
+        data        TEXT NOT NULL         -- JSON attachment metadata (A's legacy API)
+      );
+      CREATE TABLE message_text (
+        rowid           INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        idx             INTEGER NOT NULL,
+        text            TEXT NOT NULL,
+        UNIQUE (conversation_id, idx)
+      );
+      CREATE VIRTUAL TABLE message_fts USING fts5 (text, content = 'message_text', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
+      CREATE TRIGGER message_text_ai AFTER INSERT ON message_text BEGIN
+        INSERT INTO message_fts (rowid, text) VALUES (new.rowid, new.text);
+      END;
+      CREATE TRIGGER message_text_ad AFTER DELETE ON message_text BEGIN
+        INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+      END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

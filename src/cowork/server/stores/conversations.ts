@@ -140,12 +140,41 @@ export class ConversationStore {
           .map((r) => [r.idx, r.turn_id]),
       );
       this.db.prepare('DELETE FROM messages WHERE conversation_id = ? AND idx >= ?').run(id, fromIndex);
+      this.db.prepare('DELETE FROM message_text WHERE conversation_id = ? AND idx >= ?').run(id, fromIndex);
       const ins = this.db.prepare('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
       for (let i = fromIndex; i < history.length; i++) {
         ins.run(id, i, history[i].role, JSON.stringify(history[i].content), old.has(i) ? old.get(i) : turnId);
+        this.indexText(id, i, history[i]);
       }
       this.refreshMeta(id, history);
     })();
+  }
+
+  /** Searchable text of a message: what a person typed or read (not tool traffic). */
+  private indexText(id: string, idx: number, msg: Message): void {
+    const text = msg.role === 'user' ? (isUserInput(msg) ? userText(msg) : '') : messageText(msg);
+    if (text.trim()) this.db.prepare('INSERT INTO message_text (conversation_id, idx, text) VALUES (?, ?, ?)').run(id, idx, text);
+  }
+
+  /** Conversations whose title, preview or project contains any of the terms (newest first). */
+  searchMeta(terms: string[], limit = 500): ConversationMeta[] {
+    if (!terms.length) return [];
+    const where = terms.map(() => "instr(lower(title || ' ' || preview || ' ' || project), ?) > 0").join(' OR ');
+    return this.db
+      .prepare<string[], ConversationRow>(`SELECT * FROM conversations WHERE ${where} ORDER BY updated_at DESC LIMIT ${Math.floor(limit)}`)
+      .all(...terms)
+      .map((r) => this.toMeta(r));
+  }
+
+  /** Conversations whose messages match an FTS5 query, best first. */
+  searchMessages(ftsQuery: string, limit: number): { conversation_id: string; hits: number; rank: number }[] {
+    return this.db
+      .prepare<[string, number], { conversation_id: string; hits: number; rank: number }>(
+        `SELECT t.conversation_id, COUNT(*) AS hits, MIN(f.rank) AS rank
+           FROM message_fts f JOIN message_text t ON t.rowid = f.rowid
+          WHERE message_fts MATCH ? GROUP BY t.conversation_id ORDER BY rank LIMIT ?`,
+      )
+      .all(ftsQuery, limit);
   }
 
   /** turns = real user inputs (not tool results or SYSTEM nudges); title/preview from the first one. */
@@ -179,10 +208,14 @@ export class ConversationStore {
   }
 
   deleteProject(project: string): void {
-    this.db.prepare('DELETE FROM conversations WHERE project = ?').run(project);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM message_text WHERE conversation_id IN (SELECT id FROM conversations WHERE project = ?)').run(project);
+      this.db.prepare('DELETE FROM conversations WHERE project = ?').run(project);
+    })();
   }
 
   delete(id: string): boolean {
+    this.db.prepare('DELETE FROM message_text WHERE conversation_id = ?').run(id);
     return this.db.prepare('DELETE FROM conversations WHERE id = ?').run(id).changes > 0;
   }
 
@@ -202,8 +235,12 @@ export class ConversationStore {
         .prepare<[string, number, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND (idx < ? OR idx >= ?) ORDER BY idx')
         .all(id, start, end);
       this.db.prepare('DELETE FROM messages WHERE conversation_id = ?').run(id);
+      this.db.prepare('DELETE FROM message_text WHERE conversation_id = ?').run(id);
       const ins = this.db.prepare('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
-      next.forEach((m, i) => ins.run(id, i, m.role, JSON.stringify(m.content), kept[i]?.turn_id ?? null));
+      next.forEach((m, i) => {
+        ins.run(id, i, m.role, JSON.stringify(m.content), kept[i]?.turn_id ?? null);
+        this.indexText(id, i, m);
+      });
       const stillUsed = new Set(kept.map((k) => k.turn_id));
       const del = this.db.prepare('DELETE FROM turns WHERE id = ?');
       for (const t of turnIds) if (t.turn_id !== null && !stillUsed.has(t.turn_id)) del.run(t.turn_id);

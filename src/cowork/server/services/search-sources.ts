@@ -1,0 +1,47 @@
+import type { ConversationStore } from '../stores/conversations.js';
+import type { PinStore } from '../stores/pins.js';
+import type { ProjectStore } from '../stores/projects.js';
+import { ftsQuery, scoreText, type SearchResult, type SearchSource } from './search.js';
+
+/** Tasks: title/preview/project matches, plus full-text hits in message text (indexed, not scanned). */
+export function conversationSource(conversations: ConversationStore): SearchSource {
+  return (terms) => {
+    const found = new Map<string, SearchResult>();
+    const add = (m: { id: string; title: string; project: string }, score: number) => {
+      const prev = found.get(m.id);
+      if (prev) prev.score += score;
+      else found.set(m.id, { type: 'task', id: m.id, title: m.title || 'Untitled task', subtitle: m.project || 'Task', route: 'task', score });
+    };
+    for (const m of conversations.searchMeta(terms)) {
+      const s = scoreText(terms, `${m.title} ${m.preview} ${m.project}`);
+      if (s > 0) add(m, s);
+    }
+    let hits: { conversation_id: string; hits: number }[] = [];
+    try {
+      hits = conversations.searchMessages(ftsQuery(terms), 200);
+    } catch {
+      hits = []; // a query FTS5 cannot parse simply has no message hits
+    }
+    for (const h of hits) {
+      const m = found.has(h.conversation_id) ? { id: h.conversation_id, title: '', project: '' } : conversations.get(h.conversation_id);
+      if (m) add(m, 5 + Math.min(h.hits, 20));
+    }
+    return [...found.values()];
+  };
+}
+
+export function projectSource(projects: ProjectStore): SearchSource {
+  return (terms) =>
+    projects.list().flatMap((p) => {
+      const score = scoreText(terms, `${p.name} ${p.path}`);
+      return score ? [{ type: 'project' as const, id: p.name, title: p.name, subtitle: p.path, route: 'project', score }] : [];
+    });
+}
+
+export function pinSource(pins: PinStore): SearchSource {
+  return (terms) =>
+    pins.list().flatMap((p, i) => {
+      const score = scoreText(terms, `${p.title} ${p.id} ${p.type}`);
+      return score ? [{ type: 'pin' as const, id: p.id, title: p.title, subtitle: `Pinned ${p.type}`, route: p.type, score: score + Math.max(0, 5 - i) }] : [];
+    });
+}
