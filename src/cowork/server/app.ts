@@ -14,6 +14,7 @@ import { conversationRoutes } from './routes/conversations.js';
 import { scratchpadRoutes } from './routes/scratchpad.js';
 import { pinRoutes } from './routes/pins.js';
 import { searchRoutes } from './routes/search.js';
+import { scheduleRoutes } from './routes/schedules.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -66,7 +67,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(scratchpadRoutes(ctx));
   await app.register(pinRoutes(ctx));
   await app.register(searchRoutes(ctx));
+  await app.register(scheduleRoutes(ctx));
 
+  app.addHook('onReady', async () => ctx.scheduler.start());
   app.addHook('onClose', async () => closeContext(ctx));
   return app;
 }

@@ -15,6 +15,9 @@ import { listConversationDatasourcesTool } from './services/cowork-tools.js';
 import { conversationPads, createPadManager } from './services/scratchpads.js';
 import type { PadManager } from '../../core/scratchpad/manager.js';
 import { PinStore } from './stores/pins.js';
+import { ScheduleStore } from './stores/schedules.js';
+import { Scheduler, schedulerOptions } from './services/scheduler.js';
+import { scoreText } from './services/search.js';
 import type { SearchSource } from './services/search.js';
 import { conversationSource, pinSource, projectSource } from './services/search-sources.js';
 import { scratchpadTool } from '../../core/scratchpad/tool.js';
@@ -37,6 +40,8 @@ export interface AppContext {
   attachmentContext: (project: ProjectInfo, conversationId: string, ids: string[]) => string;
   pads: PadManager;
   pins: PinStore;
+  schedules: ScheduleStore;
+  scheduler: Scheduler;
   /** Everything /v1/search looks through; features add their own sources. */
   searchSources: SearchSource[];
   /** DS_* variables for a conversation's kernels (null: the /v1/scratchpad pads); the data vault fills this in. */
@@ -94,6 +99,8 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   recoverInterruptedTurns(conversations, log);
   const agent = emptyExtensions();
   const pads = createPadManager(env);
+  const schedules = new ScheduleStore(db);
+  const turns = new TurnService(env, conversations, agent, log);
   const ctx: AppContext = {
     paths,
     env,
@@ -104,10 +111,12 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     projects,
     previews: new PreviewMounts(),
     conversations,
-    turns: new TurnService(env, conversations, agent, log),
+    turns,
     agent,
     pads,
     pins: new PinStore(db),
+    schedules,
+    scheduler: new Scheduler(schedules, turns, projects, schedulerOptions(env), log),
     searchSources: [],
     kernelSecrets: () => ({}),
     attachmentContext: () => '',
@@ -117,9 +126,14 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
     listConversationDatasourcesTool(conversations, () => null, scope),
   ]);
-  ctx.searchSources.push(conversationSource(conversations), projectSource(projects), pinSource(ctx.pins));
+  ctx.searchSources.push(conversationSource(conversations), projectSource(projects), pinSource(ctx.pins), (terms) =>
+    schedules.list().flatMap((sch) => {
+      const score = scoreText(terms, `${sch.title} ${sch.prompt} ${sch.project ?? ''}`);
+      return score ? [{ type: 'schedule' as const, id: sch.id, title: sch.title, subtitle: sch.nextRunAt ?? '', route: 'scheduled', score }] : [];
+    }),
+  );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
-  ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.turns.closeAll());
+  ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());
   return ctx;
 }
 

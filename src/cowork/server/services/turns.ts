@@ -70,10 +70,13 @@ export interface StartTurn {
   /** Echoed as `response.model`. */
   model: string;
   modelOverride?: string;
+  /** Set when the turn is a schedule's run: the conversation carries `scheduled_id`. */
+  scheduledId?: string;
 }
 
 export class TurnService {
   private readonly running = new Map<string, RunningTurn>();
+  private closing = false;
 
   constructor(
     private readonly env: EnvStore,
@@ -92,10 +95,11 @@ export class TurnService {
 
   /** Start a turn, or 409 when one is already running for the conversation (its input is never dropped silently). */
   start(req: StartTurn): RunningTurn {
+    if (this.closing) throw new HttpError(503, 'The server is shutting down.');
     if (this.running.has(req.conversationId)) throw new HttpError(409, 'A turn is already running for this conversation. Wait for it or cancel it first.');
     const max = this.env.int('ANTON_MAX_CONCURRENT_TURNS', 8);
     if (this.running.size >= max) throw new HttpError(429, `Too many turns are running (${max}); try again shortly.`);
-    this.store.ensure(req.conversationId, req.project.name);
+    this.store.ensure(req.conversationId, req.project.name, req.scheduledId ? { scheduled_id: req.scheduledId } : {});
     const turn = new RunningTurn(req.conversationId, this.store.startTurn(req.conversationId, Date.now()), this.store);
     this.running.set(req.conversationId, turn);
     void this.produce(turn, req);
@@ -110,6 +114,7 @@ export class TurnService {
   }
 
   async closeAll(timeoutMs = 3000): Promise<void> {
+    this.closing = true;
     const turns = this.list();
     for (const t of turns) t.abort.abort();
     await Promise.race([Promise.all(turns.map((t) => t.done)), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
