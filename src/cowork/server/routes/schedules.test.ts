@@ -4,7 +4,6 @@ import { startTestApp, type TestApp } from '../../../testing/test-app.js';
 import { StubLlm } from '../../../testing/stub-llm.js';
 import { makeTempHome } from '../../../testing/temp-home.js';
 
-type T = { after: (fn: () => unknown) => void };
 
 async function call(ta: TestApp, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
   const r = await ta.app.inject({ method, url, ...(payload ? { payload } : {}) });
