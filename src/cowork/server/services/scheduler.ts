@@ -39,6 +39,7 @@ export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
   private readonly active = new Map<string, Promise<void>>();
   private ticking = false;
+  private stopped = false;
 
   constructor(
     private readonly store: ScheduleStore,
@@ -56,6 +57,7 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.allSettled(this.active.values());
@@ -66,7 +68,7 @@ export class Scheduler {
   }
 
   async tick(now = new Date()): Promise<void> {
-    if (this.ticking) return;
+    if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
       for (const s of this.store.list()) {
@@ -76,6 +78,8 @@ export class Scheduler {
           this.log.error({ err, schedule: s.id }, 'schedule could not be processed');
         }
       }
+    } catch (err) {
+      this.log.error({ err }, 'scheduler tick failed'); // the loop itself never dies
     } finally {
       this.ticking = false;
     }
