@@ -15,6 +15,7 @@ import { scratchpadRoutes } from './routes/scratchpad.js';
 import { pinRoutes } from './routes/pins.js';
 import { searchRoutes } from './routes/search.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { attachmentRoutes } from './routes/attachments.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -68,6 +69,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(pinRoutes(ctx));
   await app.register(searchRoutes(ctx));
   await app.register(scheduleRoutes(ctx));
+  await app.register(attachmentRoutes(ctx));
 
   app.addHook('onReady', async () => ctx.scheduler.start());
   app.addHook('onClose', async () => closeContext(ctx));

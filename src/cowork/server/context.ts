@@ -15,6 +15,8 @@ import { listConversationDatasourcesTool } from './services/cowork-tools.js';
 import { conversationPads, createPadManager } from './services/scratchpads.js';
 import type { PadManager } from '../../core/scratchpad/manager.js';
 import { PinStore } from './stores/pins.js';
+import { LegacyAttachmentStore } from './stores/attachments.js';
+import { buildAttachmentContext } from './services/attachment-context.js';
 import { ScheduleStore } from './stores/schedules.js';
 import { Scheduler, schedulerOptions } from './services/scheduler.js';
 import { scoreText } from './services/search.js';
@@ -41,6 +43,7 @@ export interface AppContext {
   pads: PadManager;
   pins: PinStore;
   schedules: ScheduleStore;
+  legacyAttachments: LegacyAttachmentStore;
   scheduler: Scheduler;
   /** Everything /v1/search looks through; features add their own sources. */
   searchSources: SearchSource[];
@@ -119,7 +122,8 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     scheduler: new Scheduler(schedules, turns, projects, schedulerOptions(env), log),
     searchSources: [],
     kernelSecrets: () => ({}),
-    attachmentContext: () => '',
+    legacyAttachments: new LegacyAttachmentStore(db, join(paths.coworkStateDir, 'attachments')),
+    attachmentContext: (project, conversationId, ids) => buildAttachmentContext(ctx.legacyAttachments, project, conversationId, ids),
     closers: [],
   };
   agent.toolFactories.push((scope) => [
@@ -131,6 +135,13 @@ export function createContext(processEnv: Record<string, string | undefined>, op
       const score = scoreText(terms, `${sch.title} ${sch.prompt} ${sch.project ?? ''}`);
       return score ? [{ type: 'schedule' as const, id: sch.id, title: sch.title, subtitle: sch.nextRunAt ?? '', route: 'scheduled', score }] : [];
     }),
+    (terms) =>
+      ctx.legacyAttachments.list().flatMap((a) => {
+        const score = scoreText(terms, `${a.name} ${a.source ?? ''} ${a.sourceUrl ?? ''} ${a.textPreview ?? ''} ${a.projectPath ?? ''}`);
+        return score
+          ? [{ type: 'attachment' as const, id: String(a.id), sessionId: String(a.sessionId ?? ''), title: String(a.name), subtitle: String(a.kind), route: 'attachment', score }]
+          : [];
+      }),
   );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
   ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());

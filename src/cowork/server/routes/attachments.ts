@@ -1,0 +1,170 @@
+import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { extname, join, basename } from 'node:path';
+import { z } from 'zod';
+import { HttpError, notFound } from '../errors.js';
+import { describeUpload, ensureUploadFolder, listUploads, removeUpload, uploadsDir, checkAttachmentId, type FileAttachment } from '../stores/attachments.js';
+import { UNTRUSTED_CONTENT_HEADERS } from '../stores/preview-mounts.js';
+import { newAttachmentId, safeFileName, saveUpload } from '../services/uploads.js';
+import { mimeFor } from '../mime.js';
+import { contentDisposition } from './projects.js';
+import { routeGroup } from './types.js';
+
+const ScopeParams = z.object({ project: z.string(), session_id: z.string() });
+const AttParams = ScopeParams.extend({ att_id: z.string() });
+const Ids = z.object({ ids: z.union([z.string(), z.array(z.string())]).optional() });
+const idList = (ids: string | string[] | undefined) => (ids === undefined ? undefined : ([] as string[]).concat(ids).flatMap((s) => s.split(',')).filter(Boolean));
+
+export const attachmentRoutes = routeGroup((app, ctx) => {
+  const dirFor = (project: string, session: string) => uploadsDir(ctx.projects.resolve(project).path, session);
+
+  // --- C: per-conversation uploads ------------------------------------------------------------------
+  app.get('/v1/attachments/:project/:session_id', { schema: { tags: ['attachments'], params: ScopeParams, querystring: Ids } }, async (req) => {
+    const all = listUploads(dirFor(req.params.project, req.params.session_id));
+    const ids = idList(req.query.ids);
+    return ids ? all.filter((a) => ids.includes(a.id)) : all;
+  });
+
+  app.post('/v1/attachments/:project/:session_id/upload', { schema: { tags: ['attachments'], params: ScopeParams, consumes: ['multipart/form-data'] } }, async (req) => {
+    const dir = dirFor(req.params.project, req.params.session_id);
+    if (!req.isMultipart()) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
+    const out: FileAttachment[] = [];
+    for await (const part of req.files()) {
+      const id = newAttachmentId();
+      const folder = ensureUploadFolder(dir, id);
+      try {
+        await saveUpload(part, folder, safeFileName(part.filename ?? ''));
+      } catch (err) {
+        rmSync(folder, { recursive: true, force: true });
+        throw err;
+      }
+      out.push(describeUpload(dir, id)!);
+    }
+    return out;
+  });
+
+  app.delete('/v1/attachments/:project/:session_id/:att_id', { schema: { tags: ['attachments'], params: AttParams } }, async (req) => {
+    removeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id);
+    return { ok: true };
+  });
+
+  app.get('/v1/attachments/:project/:session_id/:att_id/raw', { schema: { tags: ['attachments'], params: AttParams } }, async (req, reply) => {
+    checkAttachmentId(req.params.att_id);
+    const att = describeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id);
+    if (!att) throw notFound('Attachment not found.');
+    return reply.headers(UNTRUSTED_CONTENT_HEADERS).type(att.mime).header('content-disposition', contentDisposition('inline', att.name)).send(createReadStream(att.path));
+  });
+
+  app.post('/v1/attachments/:project/:session_id/:att_id/move-to-project', { schema: { tags: ['attachments'], params: AttParams } }, async (req) => {
+    checkAttachmentId(req.params.att_id);
+    const project = ctx.projects.resolve(req.params.project);
+    const dir = uploadsDir(project.path, req.params.session_id);
+    const att = describeUpload(dir, req.params.att_id);
+    if (!att) throw notFound('Attachment not found.');
+    const ext = extname(att.name);
+    const stem = basename(att.name, ext);
+    let dest = att.name;
+    for (let n = 1; existsSync(join(project.path, dest)); n++) {
+      if (n > 99) throw new HttpError(409, 'Too many files with that name in the project');
+      dest = `${stem} (${n})${ext}`;
+    }
+    renameSync(att.path, join(project.path, dest));
+    rmSync(join(dir, req.params.att_id), { recursive: true, force: true });
+    return { ok: true, project_path: dest, absolute_path: join(project.path, dest) };
+  });
+
+  // --- A: legacy global attachments -----------------------------------------------------------------
+  const legacy = ctx.legacyAttachments;
+
+  app.get('/v1/attachments', { schema: { tags: ['attachments'], querystring: Ids.extend({ session_id: z.string().optional() }) } }, async (req) => ({
+    attachments: legacy.list(req.query.session_id, idList(req.query.ids)),
+  }));
+
+  app.post('/v1/attachments/upload', { schema: { tags: ['attachments'], consumes: ['multipart/form-data'] } }, async (req) => {
+    if (!req.isMultipart()) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
+    const out: Record<string, unknown>[] = [];
+    const fields: Record<string, string> = {};
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      const id = newAttachmentId();
+      const folder = join(legacy.root, id);
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      const name = safeFileName(part.filename ?? '');
+      let size: number;
+      try {
+        size = await saveUpload(part, folder, name);
+      } catch (err) {
+        rmSync(folder, { recursive: true, force: true });
+        throw err;
+      }
+      const now = new Date().toISOString();
+      const a = {
+        id,
+        kind: 'file',
+        name,
+        mime: part.mimetype && part.mimetype !== 'application/octet-stream' ? part.mimetype : mimeFor(name),
+        size,
+        path: join(folder, name),
+        sessionId: fields.session_id || null,
+        projectPath: fields.project_path || null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      legacy.insert(a);
+      out.push(a);
+    }
+    if (!out.length) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
+    return { attachments: out };
+  });
+
+  app.post(
+    '/v1/attachments/snippet',
+    {
+      schema: {
+        tags: ['attachments'],
+        body: z.object({
+          title: z.string().max(160).default('Snippet'),
+          content: z.string().max(2_000_000),
+          language: z.string().max(40).nullish(),
+          session_id: z.string().nullish(),
+          project_path: z.string().nullish(),
+        }),
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const now = new Date().toISOString();
+      const text = b.content.slice(0, 120_000);
+      const a = {
+        id: newAttachmentId(),
+        kind: 'snippet',
+        name: b.title,
+        mime: 'text/plain',
+        size: Buffer.byteLength(b.content, 'utf8'),
+        path: null,
+        source: 'snippet',
+        sourceUrl: null,
+        sessionId: b.session_id ?? null,
+        projectPath: b.project_path ?? null,
+        language: b.language ?? null,
+        createdAt: now,
+        updatedAt: now,
+        status: 'ready',
+        extractionStatus: 'ready',
+        text,
+        textPreview: b.content.replace(/\s+/g, ' ').trim().slice(0, 320),
+        truncated: b.content.length > text.length,
+        note: null,
+      };
+      legacy.insert(a);
+      return { attachment: a };
+    },
+  );
+
+  app.delete('/v1/attachments/:attachment_id', { schema: { tags: ['attachments'], params: z.object({ attachment_id: z.string() }) } }, async (req) => {
+    if (!legacy.delete(req.params.attachment_id)) throw notFound('Attachment not found.');
+    return { ok: true };
+  });
+});
