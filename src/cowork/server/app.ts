@@ -16,6 +16,7 @@ import { pinRoutes } from './routes/pins.js';
 import { searchRoutes } from './routes/search.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { attachmentRoutes } from './routes/attachments.js';
+import { artifactRoutes } from './routes/artifacts.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -70,6 +71,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(searchRoutes(ctx));
   await app.register(scheduleRoutes(ctx));
   await app.register(attachmentRoutes(ctx));
+  await app.register(artifactRoutes(ctx));
 
   app.addHook('onReady', async () => ctx.scheduler.start());
   app.addHook('onClose', async () => closeContext(ctx));

@@ -23,6 +23,8 @@ import { scoreText } from './services/search.js';
 import type { SearchSource } from './services/search.js';
 import { conversationSource, pinSource, projectSource } from './services/search-sources.js';
 import { scratchpadTool } from '../../core/scratchpad/tool.js';
+import { artifactTools } from '../../core/artifacts/tools.js';
+import { artifactCards, storeFor } from './services/artifacts.js';
 
 /** Everything a route needs, built once per server (tests build one per temp HOME). */
 export interface AppContext {
@@ -129,12 +131,24 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   agent.toolFactories.push((scope) => [
     scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
     listConversationDatasourcesTool(conversations, () => null, scope),
+    ...artifactTools(storeFor(scope.project)),
   ]);
+  // Provenance: which artifacts a turn touched, recorded in their metadata.json.
+  agent.turnObservers.push((scope) => {
+    const store = storeFor(scope.project);
+    const before = store.snapshot();
+    return (info) => void store.recordTurn(before, { conversation: scope.conversationId, title: info.title, turnIndex: info.turnIndex, summary: info.userText });
+  });
   ctx.searchSources.push(conversationSource(conversations), projectSource(projects), pinSource(ctx.pins), (terms) =>
     schedules.list().flatMap((sch) => {
       const score = scoreText(terms, `${sch.title} ${sch.prompt} ${sch.project ?? ''}`);
       return score ? [{ type: 'schedule' as const, id: sch.id, title: sch.title, subtitle: sch.nextRunAt ?? '', route: 'scheduled', score }] : [];
     }),
+    (terms) =>
+      artifactCards(projects.list(), 500).flatMap((a) => {
+        const score = scoreText(terms, `${a.title} ${a.description} ${a.path} ${a.kind}`);
+        return score ? [{ type: 'artifact' as const, id: a.path, title: a.title, subtitle: a.description || a.path, route: 'artifacts', score }] : [];
+      }),
     (terms) =>
       ctx.legacyAttachments.list().flatMap((a) => {
         const score = scoreText(terms, `${a.name} ${a.source ?? ''} ${a.sourceUrl ?? ''} ${a.textPreview ?? ''} ${a.projectPath ?? ''}`);

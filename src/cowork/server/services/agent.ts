@@ -19,10 +19,19 @@ export interface AgentExtensions {
   promptSections: ((scope: TurnScope) => string | null)[];
   /** Credential scrubbing for tool output. */
   scrubbers: ((scope: TurnScope) => (text: string) => string)[];
+  /** Called before a turn; the returned function runs after it (artifact provenance, memory upkeep…). */
+  turnObservers: ((scope: TurnScope) => (info: TurnInfo) => void)[];
+}
+
+export interface TurnInfo {
+  userText: string;
+  turnIndex: number;
+  title: string;
+  status: 'completed' | 'cancelled' | 'failed';
 }
 
 export function emptyExtensions(): AgentExtensions {
-  return { toolFactories: [], promptSections: [], scrubbers: [] };
+  return { toolFactories: [], promptSections: [], scrubbers: [], turnObservers: [] };
 }
 
 export interface AgentSetup {

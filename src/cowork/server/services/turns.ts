@@ -135,9 +135,12 @@ export class TurnService {
       ...extra,
     });
     const fmt = new ResponseFormatter(itemId);
+    const scope = { conversationId: req.conversationId, project: req.project };
+    const observers = this.ext.turnObservers.map((f) => f(scope));
+    let status: 'completed' | 'cancelled' | 'failed' = 'failed';
     try {
       turn.push({ type: 'response.created', response: response('created', []), conversation_id: req.conversationId });
-      const agent = buildAgent(this.env, this.ext, { conversationId: req.conversationId, project: req.project }, req.modelOverride);
+      const agent = buildAgent(this.env, this.ext, scope, req.modelOverride);
       const gen = runTurn({
         provider: agent.provider,
         buildSystem: agent.buildSystem,
@@ -157,7 +160,8 @@ export class TurnService {
       }
       const output = [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: fmt.text }] }];
       turn.push({ type: 'response.completed', response: response('completed', output, { usage: r.value.usage }) });
-      this.store.finishTurn(turn.turnId, r.value.status === 'cancelled' ? 'cancelled' : 'completed');
+      status = r.value.status;
+      this.store.finishTurn(turn.turnId, status);
     } catch (err) {
       const known = err instanceof LlmError;
       if (!known) this.log.error({ err, conversation: req.conversationId }, 'turn failed');
@@ -165,6 +169,15 @@ export class TurnService {
       turn.push({ type: 'response.failed', code: known ? 'anton_error' : 'server_error', error: message });
       this.store.finishTurn(turn.turnId, 'failed', message);
     } finally {
+      const meta = this.store.get(req.conversationId);
+      const info = { userText: req.prompt, turnIndex: Math.max(0, (meta?.turns ?? 1) - 1), title: meta?.title ?? '', status };
+      for (const after of observers) {
+        try {
+          after(info);
+        } catch (err) {
+          this.log.warn({ err }, 'turn observer failed');
+        }
+      }
       this.running.delete(req.conversationId);
       turn.finish();
     }

@@ -1,0 +1,140 @@
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../fs/atomic.js';
+
+export const ARTIFACT_TYPES = ['html-app', 'document', 'dataset', 'image', 'mixed', 'fullstack-stateless-app', 'fullstack-stateful-app'] as const;
+export type ArtifactType = (typeof ARTIFACT_TYPES)[number];
+const HOUSEKEEPING = new Set(['metadata.json', 'README.md', '.published.json']);
+
+export interface ArtifactFile {
+  path: string;
+  bytes: number;
+  modifiedAt: string;
+}
+export interface ProvenanceTurn {
+  index: number;
+  timestamp: string;
+  summary: string;
+  files_touched: string[];
+}
+export interface ArtifactMeta {
+  id: string;
+  slug: string;
+  createdAt: string;
+  updatedAt: string;
+  name: string;
+  description: string;
+  type: ArtifactType | string;
+  primary: string | null;
+  files: ArtifactFile[];
+  provenance: { conversation: string; title: string; turns: ProvenanceTurn[] }[];
+}
+
+export function slugify(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'untitled-artifact';
+}
+
+/** Files of an artifact folder (recursive, no symlinks, no housekeeping files at the top). */
+export function artifactFiles(dir: string): ArtifactFile[] {
+  const out: ArtifactFile[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const abs = join(d, name);
+      const st = lstatSync(abs);
+      if (st.isSymbolicLink()) continue;
+      const rel = relative(dir, abs).split(sep).join('/');
+      if (st.isDirectory()) walk(abs);
+      else if (st.isFile() && !HOUSEKEEPING.has(rel)) out.push({ path: rel, bytes: st.size, modifiedAt: st.mtime.toISOString() });
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** `<root>/<slug>/metadata.json` + README.md, as the reference's ArtifactStore writes them. */
+export class ArtifactStore {
+  constructor(readonly root: string) {}
+
+  dir(slug: string): string {
+    return join(this.root, slug);
+  }
+
+  read(slug: string): ArtifactMeta | null {
+    if (!/^[a-z0-9._-]+$/.test(slug) || slug.startsWith('.')) return null;
+    try {
+      return JSON.parse(readFileSync(join(this.dir(slug), 'metadata.json'), 'utf8')) as ArtifactMeta;
+    } catch {
+      return null;
+    }
+  }
+
+  list(): ArtifactMeta[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root)
+      .flatMap((s) => this.read(s) ?? [])
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  private write(meta: ArtifactMeta): ArtifactMeta {
+    const dir = this.dir(meta.slug);
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(meta, null, 2));
+    const readme = [`# ${meta.name}`, '', meta.description, '', `Type: ${meta.type}`, meta.primary ? `Primary file: ${meta.primary}` : '', '', '## Files', ...meta.files.map((f) => `- ${f.path} (${f.bytes} bytes)`)];
+    writeFileAtomic(join(dir, 'README.md'), readme.join('\n') + '\n');
+    return meta;
+  }
+
+  create(name: string, description: string, type: string, primary?: string | null): ArtifactMeta {
+    const base = slugify(name);
+    let slug = base;
+    for (let n = 2; existsSync(this.dir(slug)); n++) slug = `${base}-${n}`;
+    const now = new Date().toISOString();
+    return this.write({ id: randomBytes(4).toString('hex'), slug, createdAt: now, updatedAt: now, name, description, type, primary: primary || null, files: [], provenance: [] });
+  }
+
+  update(slug: string, fn: (m: ArtifactMeta) => ArtifactMeta): ArtifactMeta | null {
+    const cur = this.read(slug);
+    return cur ? this.write({ ...fn(cur), updatedAt: new Date().toISOString() }) : null;
+  }
+
+  rescan(slug: string): ArtifactMeta | null {
+    return this.update(slug, (m) => ({ ...m, files: artifactFiles(this.dir(slug)) }));
+  }
+
+  /** Which artifact files changed between two snapshots (path → mtime:size). */
+  snapshot(): Map<string, string> {
+    const snap = new Map<string, string>();
+    for (const m of this.list()) for (const f of artifactFiles(this.dir(m.slug))) snap.set(`${m.slug}/${f.path}`, `${f.modifiedAt}:${f.bytes}`);
+    return snap;
+  }
+
+  /** Provenance: this conversation's turn touched these artifacts' files. */
+  recordTurn(before: Map<string, string>, info: { conversation: string; title: string; turnIndex: number; summary: string }): string[] {
+    const after = this.snapshot();
+    const touched = new Map<string, string[]>();
+    for (const [key, sig] of after) {
+      if (before.get(key) === sig) continue;
+      const [slug, ...rest] = key.split('/');
+      touched.set(slug, [...(touched.get(slug) ?? []), rest.join('/')]);
+    }
+    for (const [slug, files] of touched) {
+      this.update(slug, (m) => {
+        const prov = [...m.provenance];
+        let entry = prov.find((p) => p.conversation === info.conversation);
+        if (!entry) prov.push((entry = { conversation: info.conversation, title: info.title, turns: [] }));
+        entry.turns.push({ index: info.turnIndex, timestamp: new Date().toISOString(), summary: info.summary.slice(0, 240), files_touched: files });
+        return { ...m, provenance: prov, files: artifactFiles(this.dir(slug)) };
+      });
+    }
+    return [...touched.keys()];
+  }
+
+  lastModified(slug: string): number {
+    try {
+      return statSync(join(this.dir(slug), 'metadata.json')).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+}

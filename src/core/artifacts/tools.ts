@@ -1,0 +1,57 @@
+import type { ToolDef } from '../agent/tools.js';
+import { ARTIFACT_TYPES, artifactFiles, type ArtifactStore } from './store.js';
+
+/** create_artifact, set_artifact_primary, list_artifacts, open_artifact (the reference's core tools). */
+export function artifactTools(store: ArtifactStore): ToolDef[] {
+  const notFound = (slug: string) => ({ content: `No artifact with slug "${slug}". Call list_artifacts.`, isError: true });
+  return [
+    {
+      name: 'create_artifact',
+      description: 'Create a folder for a deliverable (dashboard, report, dataset, image…) before writing its files. Returns its absolute path.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          description: { type: 'string' },
+          type: { type: 'string', enum: [...ARTIFACT_TYPES] },
+          primary: { type: 'string', description: 'Main file name, e.g. dashboard.html' },
+        },
+        required: ['name', 'description', 'type'],
+      },
+      prompt: `## Artifacts
+Deliverables live in artifact folders under ${store.root}. Call create_artifact before writing a new one, then write its files
+into the returned path with absolute paths. To change an existing deliverable, use list_artifacts / open_artifact and edit its files.`,
+      handler: async (input) => {
+        const m = store.create(String(input.name ?? 'Untitled'), String(input.description ?? ''), String(input.type ?? 'mixed'), input.primary ? String(input.primary) : null);
+        return JSON.stringify({ id: m.id, slug: m.slug, name: m.name, type: m.type, primary: m.primary, path: store.dir(m.slug) });
+      },
+    },
+    {
+      name: 'set_artifact_primary',
+      description: 'Set (or clear with "") the main file of an artifact.',
+      inputSchema: { type: 'object', properties: { slug: { type: 'string' }, primary: { type: 'string' } }, required: ['slug'] },
+      handler: async (input) => {
+        const slug = String(input.slug ?? '');
+        const m = store.update(slug, (cur) => ({ ...cur, primary: input.primary ? String(input.primary) : null }));
+        return m ? JSON.stringify({ slug, primary: m.primary }) : notFound(slug);
+      },
+    },
+    {
+      name: 'list_artifacts',
+      description: 'List the artifacts of this project.',
+      inputSchema: { type: 'object', properties: {} },
+      handler: async () =>
+        JSON.stringify(store.list().map((m) => ({ slug: m.slug, name: m.name, type: m.type, description: m.description, file_count: artifactFiles(store.dir(m.slug)).length, updatedAt: m.updatedAt }))),
+    },
+    {
+      name: 'open_artifact',
+      description: 'Show an artifact: its metadata, folder path and files.',
+      inputSchema: { type: 'object', properties: { slug: { type: 'string' } }, required: ['slug'] },
+      handler: async (input) => {
+        const slug = String(input.slug ?? '');
+        const m = store.rescan(slug);
+        return m ? JSON.stringify({ ...m, path: store.dir(slug), files: m.files.map((f) => ({ path: f.path, bytes: f.bytes })) }) : notFound(slug);
+      },
+    },
+  ];
+}

@@ -1,0 +1,112 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, isAbsolute, join, resolve } from 'node:path';
+import { artifactFiles, ArtifactStore, type ArtifactMeta } from '../../../core/artifacts/store.js';
+import { isInside } from '../../../core/fs/safe-path.js';
+import { badRequest, notFound } from '../errors.js';
+import type { ProjectInfo, ProjectStore } from '../stores/projects.js';
+
+export function artifactsRoot(projectPath: string): string {
+  return join(projectPath, '.anton', 'artifacts');
+}
+
+export function storeFor(project: ProjectInfo): ArtifactStore {
+  return new ArtifactStore(artifactsRoot(project.path));
+}
+
+const KIND_BY_TYPE: Record<string, string> = { 'html-app': 'Dashboard', document: 'Document', dataset: 'Data', image: 'Image', mixed: 'Bundle', 'fullstack-stateless-app': 'App', 'fullstack-stateful-app': 'App' };
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp']);
+export function kindByExt(ext: string): string {
+  if (ext === '.html' || ext === '.htm') return 'Dashboard';
+  if (['.md', '.txt', '.pdf'].includes(ext)) return 'Document';
+  if (['.csv', '.json'].includes(ext)) return 'Data';
+  if (IMAGE_EXT.has(ext)) return 'Image';
+  return 'File';
+}
+const BACKGROUNDS = [
+  'linear-gradient(135deg, var(--stone-100), var(--surface-03))',
+  'linear-gradient(135deg, var(--aqua-100), var(--surface-02))',
+  'linear-gradient(135deg, var(--sand-100), var(--surface-03))',
+  'linear-gradient(135deg, var(--sky-100), var(--surface-02))',
+];
+
+function ago(ms: number): string {
+  const s = Math.max(0, (Date.now() - ms) / 1000);
+  if (s < 60) return 'updated just now';
+  if (s < 3600) return `updated ${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `updated ${Math.floor(s / 3600)}h ago`;
+  return `updated ${Math.floor(s / 86400)}d ago`;
+}
+
+/** metadata.primary if present, else index.html, else the newest .html, else the newest file. */
+export function primaryFile(dir: string, meta: ArtifactMeta): string | null {
+  const files = artifactFiles(dir).sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt));
+  if (meta.primary && files.some((f) => f.path === meta.primary)) return meta.primary;
+  return files.find((f) => f.path === 'index.html')?.path ?? files.find((f) => f.path.endsWith('.html'))?.path ?? files[0]?.path ?? null;
+}
+
+export function publishedUrl(dir: string, file: string | null): string {
+  if (!file) return '';
+  try {
+    const rec = JSON.parse(readFileSync(join(dir, '.published.json'), 'utf8')) as Record<string, { url?: string }>;
+    return rec[file.split('/').pop()!]?.url ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** The card fields the client reads (§2.8). */
+export function artifactCards(projects: ProjectInfo[], limit = 80) {
+  const all = projects.flatMap((p) => {
+    const store = storeFor(p);
+    return store.list().map((m) => ({ m, store, mtime: store.lastModified(m.slug) }));
+  });
+  return all
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(0, limit)
+    .map(({ m, store, mtime }, i) => {
+      const dir = store.dir(m.slug);
+      const primary = primaryFile(dir, m);
+      const ext = primary ? extname(primary).toLowerCase() : '';
+      let live = false;
+      try {
+        live = !!primary && Date.now() - statSync(join(dir, primary)).mtimeMs < 300_000;
+      } catch {
+        live = false;
+      }
+      return {
+        id: m.id,
+        slug: m.slug,
+        title: m.name,
+        description: m.description,
+        type: m.type,
+        kind: KIND_BY_TYPE[m.type] ?? kindByExt(ext),
+        ext,
+        updated: ago(mtime),
+        live,
+        bg: BACKGROUNDS[i % BACKGROUNDS.length],
+        fileCount: artifactFiles(dir).length,
+        folder: dir,
+        path: primary ? join(dir, primary) : dir,
+        primary,
+        publishedUrl: publishedUrl(dir, primary),
+      };
+    });
+}
+
+/** The reference's `_resolve_artifact_path`: absolute under a known root, or relative against every root. */
+export function resolveArtifactPath(projects: ProjectStore, raw: string): string {
+  if (raw.includes('\0')) throw badRequest('Invalid artifact path');
+  const roots = projects.list().map((p) => artifactsRoot(p.path));
+  if (isAbsolute(raw)) {
+    const abs = resolve(raw);
+    if (!roots.some((r) => isInside(r, abs)) || !existsSync(abs) || !statSync(abs).isFile()) throw notFound('Artifact is not in a known artifacts directory');
+    return abs;
+  }
+  const segs = raw.replace(/\\/g, '/').split('/').filter(Boolean);
+  if (segs.some((s) => s === '.' || s === '..')) throw badRequest('Invalid artifact path');
+  const rel = (segs[0] === '.anton' && segs[1] === 'artifacts' ? segs.slice(2) : segs[0] === 'artifacts' ? segs.slice(1) : segs).join('/');
+  const hits = roots.map((r) => join(r, rel)).filter((p) => existsSync(p) && statSync(p).isFile());
+  if (hits.length > 1) throw badRequest('Artifact path matches multiple project artifact roots; pass an absolute path');
+  if (!hits.length) throw notFound('Artifact not found');
+  return hits[0];
+}
