@@ -18,6 +18,7 @@ export function resolveInside(base: string, rel: string): string | null {
   const root = resolve(base);
   const target = resolve(root, norm);
   if (!isInside(root, target)) return null;
+  if (!existsSync(root)) return target; // nothing exists yet, so no link can lead out
   // Follow links on the deepest existing ancestor: a symlinked folder must not lead out of the base.
   let probe = target;
   while (!existsSync(probe) && probe !== root) probe = dirname(probe);

@@ -17,6 +17,7 @@ import { searchRoutes } from './routes/search.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { artifactRoutes } from './routes/artifacts.js';
+import { utilityRoutes } from './routes/utilities.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -72,6 +73,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(scheduleRoutes(ctx));
   await app.register(attachmentRoutes(ctx));
   await app.register(artifactRoutes(ctx));
+  await app.register(utilityRoutes(ctx));
 
   app.addHook('onReady', async () => ctx.scheduler.start());
   app.addHook('onClose', async () => closeContext(ctx));
