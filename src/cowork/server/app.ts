@@ -6,6 +6,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
 import { closeContext, type AppContext } from './context.js';
 import { installErrorHandling } from './errors.js';
+import { installSecurity } from './security.js';
+import { registerSpa, spaFallback } from './spa.js';
 import { healthRoutes } from './routes/health.js';
 import { settingsRoutes } from './routes/settings.js';
 import { projectRoutes } from './routes/projects.js';
@@ -39,7 +41,10 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  const spa = ctx.spa;
+  installErrorHandling(app, spa ? spaFallback(spa) : undefined);
+  const origins = allowedOrigins(ctx);
+  installSecurity(app, ctx, origins);
 
   // The client sends Content-Type: application/json on every request, body-less POSTs included.
   // Only JSON and multipart bodies are accepted: text/plain (a CSRF-able "simple" request) gets 415.
@@ -54,7 +59,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     }
   });
 
-  await app.register(cors, { origin: allowedOrigins(ctx), credentials: true });
+  await app.register(cors, { origin: origins, credentials: true });
+  if (spa) await registerSpa(app, spa);
   await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx), files: 100, fields: 50 } });
   await app.register(swagger, {
     openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION } },

@@ -15,6 +15,7 @@ import { listConversationDatasourcesTool } from './services/cowork-tools.js';
 import { conversationPads, createPadManager } from './services/scratchpads.js';
 import type { PadManager } from '../../core/scratchpad/manager.js';
 import { PinStore } from './stores/pins.js';
+import { resolveSpa, type Spa } from './spa.js';
 import { LegacyAttachmentStore } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
 import { ScheduleStore } from './stores/schedules.js';
@@ -51,6 +52,8 @@ export interface AppContext {
   searchSources: SearchSource[];
   /** DS_* variables for a conversation's kernels (null: the /v1/scratchpad pads); the data vault fills this in. */
   kernelSecrets: (conversationId: string | null) => Record<string, string>;
+  /** The web UI folder when ANTON_SERVE_SPA is on. */
+  spa: Spa | null;
   /** Shutdown steps run in reverse order of registration. */
   closers: (() => Promise<void> | void)[];
 }
@@ -126,8 +129,10 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     kernelSecrets: () => ({}),
     legacyAttachments: new LegacyAttachmentStore(db, join(paths.coworkStateDir, 'attachments')),
     attachmentContext: (project, conversationId, ids) => buildAttachmentContext(ctx.legacyAttachments, project, conversationId, ids),
+    spa: null,
     closers: [],
   };
+  ctx.spa = resolveSpa(ctx);
   agent.toolFactories.push((scope) => [
     scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
     listConversationDatasourcesTool(conversations, () => null, scope),

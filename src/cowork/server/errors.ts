@@ -51,7 +51,7 @@ function validationDetail(err: FastifyError): PydanticIssue[] {
   });
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, fallback?: (req: FastifyRequest, reply: FastifyReply) => boolean): void {
   // Remember every route pattern so an unknown method on a known path answers 405, as FastAPI does.
   const routes: { methods: string[]; re: RegExp }[] = [];
   app.addHook('onRoute', (r) => {
@@ -65,6 +65,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
+    if (fallback?.(req, reply)) return reply;
     const path = req.url.split('?')[0];
     const allowed = routes.filter((r) => r.re.test(path)).flatMap((r) => r.methods);
     if (allowed.length && !allowed.includes(req.method)) {

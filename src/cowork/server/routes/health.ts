@@ -1,6 +1,7 @@
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../../core/version.js';
 import { getConfigStatus } from '../../../core/settings/config-status.js';
 import { routeGroup } from './types.js';
+import { SPA_ENTRY } from '../spa.js';
 import { API_SCOPE } from '../services/scratchpads.js';
 
 export const healthRoutes = routeGroup((app, ctx) => {
@@ -24,5 +25,9 @@ export const healthRoutes = routeGroup((app, ctx) => {
     };
   });
 
-  app.get('/', { schema: { hide: true } }, async () => ({ message: 'Anton CoWork API', anton_available: true }));
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+    const spa = ctx.spa;
+    if (spa) return reply.header('cache-control', 'no-cache').sendFile(SPA_ENTRY, spa.dir);
+    return { message: 'Anton CoWork API', anton_available: true };
+  });
 });

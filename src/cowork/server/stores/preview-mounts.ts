@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolveInside } from '../../../core/fs/safe-path.js';
 import { HttpError } from '../errors.js';
@@ -9,14 +9,21 @@ import { HttpError } from '../errors.js';
  */
 export class PreviewMounts {
   private readonly mounts = new Map<string, string>();
+  private readonly byDir = new Map<string, string>();
 
   constructor(private readonly max = 512) {}
 
+  /** A random 16-hex token per folder: the URL is a capability (the reference's sha256(dir) was guessable). */
   mount(dir: string): string {
-    const token = createHash('sha256').update(dir).digest('hex').slice(0, 16);
+    const token = this.byDir.get(dir) ?? randomBytes(8).toString('hex');
     this.mounts.delete(token); // re-insert = most recent
     this.mounts.set(token, dir);
-    while (this.mounts.size > this.max) this.mounts.delete(this.mounts.keys().next().value as string);
+    this.byDir.set(dir, token);
+    while (this.mounts.size > this.max) {
+      const oldest = this.mounts.keys().next().value as string;
+      this.byDir.delete(this.mounts.get(oldest)!);
+      this.mounts.delete(oldest);
+    }
     return token;
   }
 

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp } from '../../testing/test-app.js';
+
+test('DNS rebinding: a request whose Host is not ours gets 403', async (t) => {
+  const ta = await startTestApp({ listen: true });
+  t.after(() => ta.close());
+  const evil = await ta.app.inject({ url: '/v1/settings/raw', headers: { host: 'evil.example' } });
+  assert.equal(evil.statusCode, 403);
+  assert.deepEqual(evil.json(), { detail: 'Host not allowed' });
+  assert.equal((await ta.app.inject({ url: '/health', headers: { host: 'evil.example:26866' } })).statusCode, 403);
+  for (const host of ['localhost:26866', '127.0.0.1:26866', '[::1]:26866']) {
+    assert.equal((await ta.app.inject({ url: '/health', headers: { host } })).statusCode, 200, host);
+  }
+  assert.equal((await fetch(`${ta.url}/health`)).status, 200);
+});
+
+test('cross-site writes: a foreign or null Origin cannot POST (multipart or JSON); our own origins can', async (t) => {
+  const ta = await startTestApp();
+  t.after(() => ta.close());
+  for (const origin of ['https://evil.example', 'null']) {
+    const r = await ta.app.inject({ method: 'POST', url: '/v1/projects', headers: { origin }, payload: { name: 'x' } });
+    assert.equal(r.statusCode, 403, origin);
+  }
+  const multipart = await ta.app.inject({
+    method: 'POST',
+    url: '/v1/projects/general/files/upload',
+    headers: { origin: 'https://evil.example', 'content-type': 'multipart/form-data; boundary=b' },
+    payload: '--b\r\nContent-Disposition: form-data; name="files"; filename="x.txt"\r\n\r\nx\r\n--b--\r\n',
+  });
+  assert.equal(multipart.statusCode, 403);
+  assert.equal((await ta.app.inject({ method: 'POST', url: '/v1/projects', headers: { origin: 'http://localhost:5173' }, payload: { name: 'dev' } })).statusCode, 200);
+  assert.equal((await ta.app.inject({ method: 'POST', url: '/v1/projects', headers: { origin: 'http://localhost:80', host: 'localhost:80' }, payload: { name: 'same' } })).statusCode, 200);
+  assert.equal((await ta.app.inject({ url: '/v1/projects', headers: { origin: 'https://evil.example' } })).headers['access-control-allow-origin'], undefined);
+});
+
+test('ANTON_SERVER_TOKEN guards every /v1 route; /health and preview capabilities stay open', async (t) => {
+  const ta = await startTestApp({ env: { ANTON_SERVER_TOKEN: 'launch-secret-123' } });
+  t.after(() => ta.close());
+  assert.equal((await ta.app.inject('/health')).statusCode, 200);
+  const no = await ta.app.inject('/v1/projects');
+  assert.equal(no.statusCode, 401);
+  assert.deepEqual(no.json(), { detail: 'Not authenticated' });
+  assert.equal((await ta.app.inject({ url: '/v1/projects', headers: { authorization: 'Bearer wrong' } })).statusCode, 401);
+  assert.equal((await ta.app.inject({ url: '/v1/projects', headers: { authorization: 'Bearer launch-secret-123' } })).statusCode, 200);
+  assert.equal((await ta.app.inject('/v1/projects?token=launch-secret-123')).statusCode, 200, 'downloads may pass it as a query parameter');
+  assert.notEqual((await ta.app.inject('/v1/projects/preview-asset/0123456789abcdef/x.html')).statusCode, 401);
+});
