@@ -1,6 +1,9 @@
 // Bundle the server entry for fast cold starts (one file to load instead of hundreds of modules).
 // better-sqlite3 stays external: it is a native addon resolved from node_modules at run time.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+rmSync('dist/bundle', { recursive: true, force: true }); // no stale chunks
 
 await build({
   entryPoints: { cli: 'src/cowork/server/cli.ts' },
@@ -15,4 +18,5 @@ await build({
   banner: { js: "import { createRequire as __antonCreateRequire } from 'node:module'; const require = __antonCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
+  minify: true, // less to parse at every start
 });

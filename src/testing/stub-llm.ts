@@ -15,6 +15,8 @@ export interface ScriptedReply {
   /** Stream the text, then keep the connection open until the client aborts (for cancel tests). */
   hang?: boolean;
   stopReason?: 'end_turn' | 'tool_use' | 'max_tokens';
+  /** Stream this many tokens of the form "@<epoch ms> ", stamped as they are sent (latency benchmarks). */
+  timestampedTokens?: number;
   usage?: { input: number; output: number };
 }
 
@@ -115,6 +117,12 @@ export class StubLlm {
     return text.match(/\S+\s*|\s+/g) ?? [];
   }
 
+  /** The reply's text pieces; timestamped ones are produced lazily, at send time. */
+  private *pieces(r: ScriptedReply): Generator<string> {
+    if (r.timestampedTokens) for (let i = 0; i < r.timestampedTokens; i++) yield `@${Date.now()} `;
+    else yield* this.words(r.text ?? '');
+  }
+
   private async streamAnthropic(r: ScriptedReply, send: (f: string) => Promise<void>): Promise<void> {
     const ev = (type: string, data: Record<string, unknown>) => send(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     const usage = r.usage ?? { input: 12, output: 7 };
@@ -123,9 +131,9 @@ export class StubLlm {
     });
     await ev('ping', {});
     let index = 0;
-    if (r.text) {
+    if (r.text || r.timestampedTokens) {
       await ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
-      for (const w of this.words(r.text)) await ev('content_block_delta', { index, delta: { type: 'text_delta', text: w } });
+      for (const w of this.pieces(r)) await ev('content_block_delta', { index, delta: { type: 'text_delta', text: w } });
       if (r.hang) return;
       await ev('content_block_stop', { index });
       index++;
@@ -149,7 +157,7 @@ export class StubLlm {
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
       send(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
     await chunk({ role: 'assistant', content: '' });
-    for (const w of this.words(r.text ?? '')) await chunk({ content: w });
+    for (const w of this.pieces(r)) await chunk({ content: w });
     if (r.hang) return;
     for (const [i, tc] of (r.toolCalls ?? []).entries()) {
       const id = tc.id ?? `call_stub_${i}_${Math.random().toString(36).slice(2, 8)}`;

@@ -1,7 +1,6 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
 import { closeContext, type AppContext } from './context.js';
@@ -35,7 +34,7 @@ export function allowedOrigins(ctx: AppContext): string[] {
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    disableRequestLogging: !opts.logRequests,
+    logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 32 * 1024 * 1024,
   });
@@ -62,28 +61,35 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(cors, { origin: origins, credentials: true });
   if (spa) await registerSpa(app, spa);
   await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx), files: 100, fields: 50 } });
-  await app.register(swagger, {
-    openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION } },
-    transform: jsonSchemaTransform,
-  });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
-  await app.register(healthRoutes(ctx));
-  await app.register(settingsRoutes(ctx));
-  await app.register(projectRoutes(ctx));
-  await app.register(responseRoutes(ctx));
-  await app.register(conversationRoutes(ctx));
-  await app.register(scratchpadRoutes(ctx));
-  await app.register(pinRoutes(ctx));
-  await app.register(searchRoutes(ctx));
-  await app.register(scheduleRoutes(ctx));
-  await app.register(attachmentRoutes(ctx));
-  await app.register(artifactRoutes(ctx));
-  await app.register(utilityRoutes(ctx));
+  await registerRoutes(app, ctx);
+  // The OpenAPI document is built on first request, from the same route schemas, in a throw-away instance:
+  // the swagger toolchain stays off the boot path (cold start matters more than this rarely used route).
+  let openapi: Promise<unknown> | null = null;
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= buildOpenApi(ctx)));
 
   app.addHook('onReady', async () => ctx.scheduler.start());
   app.addHook('onClose', async () => closeContext(ctx));
   return app;
+}
+
+/** Every route group, in one place (the app and the OpenAPI builder register the same list). */
+async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes]) {
+    await app.register(group(ctx));
+  }
+}
+
+async function buildOpenApi(ctx: AppContext): Promise<unknown> {
+  const { default: swagger } = await import('@fastify/swagger');
+  const doc = Fastify({ logger: false });
+  doc.setValidatorCompiler(validatorCompiler);
+  doc.setSerializerCompiler(serializerCompiler);
+  await doc.register(swagger, { openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION } }, transform: jsonSchemaTransform });
+  await registerRoutes(doc, ctx);
+  await doc.ready();
+  const spec = doc.swagger();
+  await doc.close();
+  return spec;
 }
 
 export function maxUploadBytes(ctx: AppContext): number {

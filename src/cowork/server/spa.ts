@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
 
@@ -30,6 +29,7 @@ export function resolveSpa(ctx: AppContext): Spa | null {
 }
 
 export async function registerSpa(app: FastifyInstance, spa: Spa): Promise<void> {
+  const { default: fastifyStatic } = await import('@fastify/static'); // only web builds need it
   let first = true;
   for (const sub of SPA_SUBDIRS) {
     const root = join(spa.dir, sub);
