@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fingerprint, stillRunning } from '../../testing/processes.js';
 import { join } from 'node:path';
 import { Pad } from './pad.js';
 import { PadManager } from './manager.js';
@@ -21,14 +22,7 @@ function pad(t: T, extra: Partial<ConstructorParameters<typeof Pad>[0]> = {}): P
   return p;
 }
 
-/** Running (a zombie left for a non-reaping PID 1 counts as dead). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+
 
 test('state persists across cells; the last expression is shown; errors keep the kernel', async (t) => {
   const p = pad(t);
@@ -154,16 +148,16 @@ z.close()`,
 test('no Python process survives closeAll', async () => {
   const { home, cleanup } = makeTempHome('anton-mgr-');
   const mgr = new PadManager({ python: PY, idleMs: 60_000 });
-  const pids: number[] = [];
+  const procs: ReturnType<typeof fingerprint>[] = [];
   for (const name of ['a', 'b']) {
     const p = mgr.getOrCreate('conv1', name, { cwd: home, env: { PATH: process.env.PATH ?? '' }, venvDir: join(home, name) });
     await p.execute('import subprocess; child = subprocess.Popen(["sleep", "60"])');
-    pids.push(p.pid, Number((await p.execute('child.pid')).stdout.trim()));
+    procs.push(fingerprint(p.pid), fingerprint(Number((await p.execute('child.pid')).stdout.trim())));
   }
-  assert.ok(pids.every(alive));
+  assert.ok(procs.every(stillRunning));
   await mgr.closeAll();
   await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(pids.filter(alive), [], 'kernels and their subprocesses are gone');
+  assert.deepEqual(procs.filter(stillRunning).map((p) => p.pid), [], 'kernels and their subprocesses are gone');
   cleanup();
 });
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../../testing/test-app.js';
 import { StubLlm } from '../../../testing/stub-llm.js';
-import { makeTempHome } from '../../../testing/temp-home.js';
+import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
+import { closeContext, createContext } from '../context.js';
 
 
 async function call(ta: TestApp, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
@@ -58,11 +59,16 @@ test('a schedule due in the past runs exactly once after boot (run_once policy) 
   const { home, cleanup } = makeTempHome();
   t.after(cleanup);
   const env = { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url, ANTON_SCHEDULER_TICK_MS: '3600000' };
-  const first = await startTestApp({ env, home });
+  // Written while no server runs (the machine was off while the slots passed).
+  const offline = createContext(cleanEnv(home, env), { logLevel: 'silent' });
   const past = new Date(Date.now() - 3 * 24 * HOUR + 60_000).toISOString();
-  const id = (await call(first, 'POST', '/v1/schedules', { title: 'Daily digest', prompt: 'Write the digest', next_run_at: past, cadence: 'daily', timezone: 'UTC', enabled: false })).body.schedule.id;
-  await call(first, 'PUT', `/v1/schedules/${id}`, { enabled: true, next_run_at: past });
-  await first.app.close(); // the server was off while the slots passed
+  const now = new Date().toISOString();
+  const id = 'sch_0123456789abcd';
+  offline.schedules.insert({
+    id, title: 'Daily digest', prompt: 'Write the digest', cadence: 'daily', cron: null, timezone: 'UTC', nextRunAt: past, enabled: true,
+    project: null, model: null, lastRunAt: null, lastResultSessionId: null, lastError: null, catchupPending: false, missedRuns: 0, createdAt: now, updatedAt: now,
+  });
+  await closeContext(offline);
 
   stub.enqueue({ text: 'Here is your digest.' });
   const second = await startTestApp({ env, home });

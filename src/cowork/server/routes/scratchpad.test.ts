@@ -6,13 +6,15 @@ import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
 import { spawnServer, waitForHealth } from '../../../testing/spawn-server.js';
+import { fingerprint, stillRunning } from '../../../testing/processes.js';
 
 
-function running(pid: number): boolean {
+
+function describe(pid: number): string {
   try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return `${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')} | ${readFileSync(`/proc/${pid}/stat`, 'utf8').slice(0, 120)}`;
   } catch {
-    return false;
+    return 'gone';
   }
 }
 
@@ -133,10 +135,11 @@ test('no Python process survives server shutdown, graceful or kill -9', async (t
     const cell = (await (await postJson(`${srv.url}/v1/scratchpad/execute`, { name: 'p', code: 'import os, subprocess\nc = subprocess.Popen(["sleep", "60"])\nprint(os.getpid(), c.pid)' })).json()) as {
       cell: { stdout: string };
     };
-    const pids = cell.cell.stdout.trim().split(' ').map(Number);
-    assert.ok(pids.every(running));
+    const procs = cell.cell.stdout.trim().split(' ').map(Number).map(fingerprint);
+    assert.ok(procs.every(stillRunning));
     await srv.stop(signal);
-    await waitFor(() => pids.every((p) => !running(p)), 5000).catch(() => {});
-    assert.deepEqual(pids.filter(running), [], `${signal}: kernel and its children are gone`);
+    await waitFor(() => procs.every((p) => !stillRunning(p)), 10_000).catch(() => {});
+    const left = procs.filter(stillRunning).map((p) => `${p.pid} ${describe(p.pid)}`);
+    assert.deepEqual(left, [], `${signal}: kernel and its children are gone (kernel ${procs[0].pid}, child ${procs[1].pid})`);
   }
 });
