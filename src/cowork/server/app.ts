@@ -19,6 +19,8 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { utilityRoutes } from './routes/utilities.js';
+import { connectorRoutes } from './routes/connectors.js';
+import { datasourceRoutes } from './routes/datasources.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -74,7 +76,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes]) {
+  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes]) {
     await app.register(group(ctx));
   }
 }

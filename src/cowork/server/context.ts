@@ -15,6 +15,8 @@ import { listConversationDatasourcesTool } from './services/cowork-tools.js';
 import { conversationPads, createPadManager } from './services/scratchpads.js';
 import type { PadManager } from '../../core/scratchpad/manager.js';
 import { PinStore } from './stores/pins.js';
+import { DataVault, scrubSecrets, envPrefix } from '../../core/vault/vault.js';
+import { importPlaintextVault } from './services/vault-import.js';
 import { resolveSpa, type Spa } from './spa.js';
 import { LegacyAttachmentStore } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
@@ -47,6 +49,7 @@ export interface AppContext {
   pins: PinStore;
   schedules: ScheduleStore;
   legacyAttachments: LegacyAttachmentStore;
+  vault: DataVault;
   scheduler: Scheduler;
   /** Everything /v1/search looks through; features add their own sources. */
   searchSources: SearchSource[];
@@ -126,7 +129,12 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     schedules,
     scheduler: new Scheduler(schedules, turns, projects, schedulerOptions(env), log),
     searchSources: [],
-    kernelSecrets: () => ({}),
+    vault: new DataVault(join(paths.coworkStateDir, 'vault'), join(paths.coworkStateDir, 'vault.key')),
+    // DS_* variables of this conversation's connections only; muted ones are left out.
+    kernelSecrets: (conversationId) => {
+      const muted = new Set((conversationId ? conversations.get(conversationId)?.disabled_connections ?? [] : []).map((d) => envPrefix(d.engine, d.name)));
+      return Object.assign({}, ...ctx.vault.list().filter((r) => !muted.has(envPrefix(r.engine, r.name))).map((r) => DataVault.env(r)));
+    },
     legacyAttachments: new LegacyAttachmentStore(db, join(paths.coworkStateDir, 'attachments')),
     attachmentContext: (project, conversationId, ids) => buildAttachmentContext(ctx.legacyAttachments, project, conversationId, ids),
     spa: null,
@@ -135,9 +143,22 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   ctx.spa = resolveSpa(ctx);
   agent.toolFactories.push((scope) => [
     scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
-    listConversationDatasourcesTool(conversations, () => null, scope),
+    listConversationDatasourcesTool(conversations, () => ctx.vault.list().map((r) => ({ engine: r.engine, name: r.name })), scope),
     ...artifactTools(storeFor(scope.project)),
   ]);
+  // Tool output never carries a stored credential back to the model.
+  agent.scrubbers.push(() => {
+    const secrets = ctx.vault.list().flatMap((r) =>
+      Object.entries(DataVault.env(r)).filter(([k]) => r.secure_keys.some((s) => k.endsWith(`__${s.replace(/[^\w]/g, '_').toUpperCase()}`))),
+    );
+    return (text) => scrubSecrets(text, secrets);
+  });
+  // First boot: bring the reference's plaintext vault over (the source files are left untouched).
+  if (!kv.get('vaultImported', false)) {
+    const r = importPlaintextVault(ctx.vault, paths.vaultDir);
+    if (r.imported.length || r.skipped.length) log.info(r, 'imported the plaintext data vault');
+    kv.set('vaultImported', true);
+  }
   // Provenance: which artifacts a turn touched, recorded in their metadata.json.
   agent.turnObservers.push((scope) => {
     const store = storeFor(scope.project);

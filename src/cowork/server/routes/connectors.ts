@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { VAULT_KEEP } from '../../../core/vault/vault.js';
+import { HttpError, badRequest, notFound } from '../errors.js';
+import { connectors, matchConnectors, methodOf, secretFields, summary, type Connector, type ConnectorMethod } from '../services/connectors.js';
+import { canProbe, runProbe } from '../services/probes.js';
+import type { AppContext } from '../context.js';
+import { routeGroup } from './types.js';
+
+const Values = z.record(z.string(), z.unknown());
+
+export function mustConnector(id: string): Connector {
+  const c = connectors().get(id);
+  if (!c) throw notFound(`Unknown connector: ${id}`);
+  return c;
+}
+
+/** Clean values, check required fields of the method, apply the keep-sentinel against what is stored. */
+export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorMethod | undefined, name: string, raw: Record<string, unknown>): Record<string, string> {
+  const stored = name ? ctx.vault.get(c.id, name)?.fields ?? {} : {};
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === null || v === undefined) continue;
+    const s = typeof v === 'string' ? v.trim() : String(v);
+    if (s === VAULT_KEEP) {
+      if (stored[k] !== undefined) values[k] = stored[k];
+    } else if (s !== '') values[k] = s;
+  }
+  for (const f of method?.fields ?? []) if (values[f.name] === undefined && f.default !== undefined) values[f.name] = f.default;
+  const missing = (method?.fields ?? []).filter((f) => f.required && !values[f.name]).map((f) => f.name);
+  if (missing.length) throw badRequest(`Missing required fields: ${missing.join(', ')}`);
+  return values;
+}
+
+export const connectorRoutes = routeGroup((app, ctx) => {
+  app.get('/v1/connectors', { schema: { tags: ['connectors'] } }, async () => ({
+    connectors: [...connectors().values()].map(summary).sort((a, b) => a.label.toLowerCase().localeCompare(b.label.toLowerCase())),
+  }));
+
+  app.get('/v1/connectors/:id', { schema: { tags: ['connectors'], params: z.object({ id: z.string() }) } }, async (req) => {
+    const c = connectors().get(req.params.id);
+    if (!c) throw notFound('Connector not found');
+    return c;
+  });
+
+  app.post('/v1/connectors/match', { schema: { tags: ['connectors'], body: z.object({ query: z.string(), max_candidates: z.number().int().min(1).max(5).default(3) }) } }, async (req) => {
+    const r = matchConnectors(req.body.query, req.body.max_candidates);
+    return {
+      candidates: r.candidates,
+      needs_clarification: r.stage === 'scored-multi' || r.stage === 'no-match',
+      stage: r.stage,
+      ...(r.stage === 'scored-multi' ? { question: 'Which one did you mean?' } : r.stage === 'no-match' ? { question: "I don't recognize that one — try the search box?" } : {}),
+    };
+  });
+
+  const SaveBody = z.object({ method: z.string().nullish(), name: z.string().max(200).default(''), values: Values.default({}) });
+
+  app.post('/v1/connectors/:id/save', { schema: { tags: ['connectors'], params: z.object({ id: z.string() }), body: SaveBody } }, async (req) => {
+    const c = mustConnector(req.params.id);
+    const methods = c.form.methods ?? [];
+    if (methods.length && !req.body.method) throw badRequest('method is required for this connector');
+    const method = methods.length ? methods.find((m) => m.id === req.body.method) : undefined;
+    if (methods.length && !method) throw badRequest(`Unknown method: ${req.body.method}`);
+    const name = req.body.name.trim() || randomBytes(4).toString('hex');
+    const values = credentialsFor(ctx, c, method, name, req.body.values);
+    if (!Object.keys(values).length) throw badRequest('Nothing to save: every value is empty.');
+    ctx.vault.save(c.id, name, { ...values, _method: method?.id ?? '', _connector_id: c.id }, secretFields(method));
+    return { status: 'ok', engine: c.id, name, method: method?.id ?? null, label: c.label };
+  });
+
+  // Our addition: a live check of credentials before (or without) saving them.
+  app.post('/v1/connectors/:id/test', { schema: { tags: ['connectors'], params: z.object({ id: z.string() }), body: SaveBody } }, async (req) => {
+    const c = mustConnector(req.params.id);
+    const method = methodOf(c, req.body.method);
+    if (!canProbe(method?.probe)) throw new HttpError(422, `No live test is available for ${c.label} (${method?.label ?? 'no method'}).`);
+    const values = credentialsFor(ctx, c, method, req.body.name.trim(), req.body.values);
+    return runProbe(method!.probe!, values);
+  });
+});
