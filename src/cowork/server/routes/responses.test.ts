@@ -94,7 +94,7 @@ test('a tool turn streams tool frames, runs the tool, and shows one merged assis
   );
   assert.equal(progress[2].tool_use_id, toolId, 'tool_start carries the tool id');
   const toolResult = JSON.stringify((stub.requests[1].body.messages as unknown[])[2]);
-  assert.match(toolResult, /"vault_available\\":false/);
+  assert.match(toolResult, /"vault_available\\":true/);
   const cid = frames[0].conversation_id;
   const msgs = await get(ta, `/v1/conversations/${cid}/messages`);
   assert.deepEqual(msgs.body.messages.map((m: { role: string; content: string }) => [m.role, m.content]), [
