@@ -21,6 +21,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { utilityRoutes } from './routes/utilities.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { datasourceRoutes } from './routes/datasources.js';
+import { datavaultRoutes } from './routes/datavault.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -76,7 +77,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes]) {
+  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes]) {
     await app.register(group(ctx));
   }
 }

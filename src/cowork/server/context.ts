@@ -17,6 +17,8 @@ import type { PadManager } from '../../core/scratchpad/manager.js';
 import { PinStore } from './stores/pins.js';
 import { DataVault, scrubSecrets, envPrefix } from '../../core/vault/vault.js';
 import { importPlaintextVault } from './services/vault-import.js';
+import { SubmissionStore } from './services/submissions.js';
+import { formTools } from './services/form-tools.js';
 import { resolveSpa, type Spa } from './spa.js';
 import { LegacyAttachmentStore } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
@@ -50,6 +52,7 @@ export interface AppContext {
   schedules: ScheduleStore;
   legacyAttachments: LegacyAttachmentStore;
   vault: DataVault;
+  submissions: SubmissionStore;
   scheduler: Scheduler;
   /** Everything /v1/search looks through; features add their own sources. */
   searchSources: SearchSource[];
@@ -129,6 +132,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     schedules,
     scheduler: new Scheduler(schedules, turns, projects, schedulerOptions(env), log),
     searchSources: [],
+    submissions: new SubmissionStore(),
     vault: new DataVault(join(paths.coworkStateDir, 'vault'), join(paths.coworkStateDir, 'vault.key')),
     // DS_* variables of this conversation's connections only; muted ones are left out.
     kernelSecrets: (conversationId) => {
@@ -145,6 +149,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
     listConversationDatasourcesTool(conversations, () => ctx.vault.list().map((r) => ({ engine: r.engine, name: r.name })), scope),
     ...artifactTools(storeFor(scope.project)),
+    ...formTools(ctx.submissions),
   ]);
   // Tool output never carries a stored credential back to the model.
   agent.scrubbers.push(() => {
