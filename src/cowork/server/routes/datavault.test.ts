@@ -6,6 +6,9 @@ import { postJson, readSse } from '../../../testing/sse-client.js';
 import { formTools } from '../services/form-tools.js';
 import { SubmissionStore } from '../services/submissions.js';
 
+/** The `response.completed` status of a submission stream. */
+const statusOf = (frames: Record<string, unknown>[]) => (frames.at(-1)?.response as { status?: string } | undefined)?.status;
+
 const pgSpec = { _connector_id: 'postgres', selected_method: 'host-port', name: 'local' };
 const pgValues = (password: string) => ({ host: PG.host, port: String(PG.port), database: 'test', user: PROBE_USER, password });
 
@@ -15,14 +18,14 @@ test('a submitted form is probed live, saved encrypted on success, and reported 
   t.after(() => ta.close());
   const bad = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_1', values: pgValues('wrong'), form_spec: pgSpec }));
   assert.equal(bad.frames[0].type, 'response.created');
-  assert.deepEqual((bad.frames[0] as { response: { model: string } }).response.model, 'datavault-agent');
+  assert.equal((bad.frames[0].response as { model?: string }).model, 'datavault-agent');
   const badText = bad.frames.filter((f) => f.type === 'response.output_text.delta').map((f) => f.delta).join('');
   assert.match(badText, /```data-vault-form-patch\n[\s\S]*"password": \{\n\s+"error"/);
-  assert.deepEqual((bad.frames.at(-1) as { response: { status: string } }).response.status, 'retry');
+  assert.deepEqual(statusOf(bad.frames), 'retry');
   assert.equal(ta.ctx.vault.get('postgres', 'local'), null);
 
   const good = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_1', values: pgValues(PROBE_PASSWORD), form_spec: pgSpec }));
-  assert.equal((good.frames.at(-1) as { response: { status: string } }).response.status, 'success');
+  assert.equal(statusOf(good.frames), 'success');
   assert.match(good.frames.map((f) => f.delta ?? '').join(''), /"_is_success": true/);
   assert.equal(ta.ctx.vault.get('postgres', 'local')!.fields.password, PROBE_PASSWORD);
   assert.ok(!good.raw.includes(PROBE_PASSWORD), 'the stream never echoes a secret');
@@ -39,11 +42,11 @@ test('connectors without a live test are saved directly; bad submissions and loo
       form_spec: { _connector_id: 'jira', selected_method: 'api-token', name: 'work' },
     }),
   );
-  assert.equal((saved.frames.at(-1) as { response: { status: string } }).response.status, 'success');
+  assert.equal(statusOf(saved.frames), 'success');
   assert.match(saved.frames.map((f) => f.delta ?? '').join(''), /no live test is available for Jira/);
   assert.equal((await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: ' ', values: {} })).status, 400);
   const missing = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_3', values: { host: 'h' }, form_spec: pgSpec }));
-  assert.equal((missing.frames.at(-1) as { response: { status: string } }).response.status, 'needs_input');
+  assert.equal(statusOf(missing.frames), 'needs_input');
   assert.equal((await ta.app.inject('/v1/datavault/submissions/sub_nope')).statusCode, 404);
 });
 
