@@ -22,6 +22,7 @@ import { utilityRoutes } from './routes/utilities.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { datasourceRoutes } from './routes/datasources.js';
 import { datavaultRoutes } from './routes/datavault.js';
+import { publishRoutes } from './routes/publish.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -77,7 +78,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes]) {
+  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes]) {
     await app.register(group(ctx));
   }
 }

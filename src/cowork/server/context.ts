@@ -19,6 +19,8 @@ import { DataVault, scrubSecrets, envPrefix } from '../../core/vault/vault.js';
 import { importPlaintextVault } from './services/vault-import.js';
 import { SubmissionStore } from './services/submissions.js';
 import { formTools } from './services/form-tools.js';
+import { publishTool } from './services/publish-tool.js';
+import { publishArtifact } from './routes/publish.js';
 import { resolveSpa, type Spa } from './spa.js';
 import { LegacyAttachmentStore } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
@@ -150,6 +152,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     listConversationDatasourcesTool(conversations, () => ctx.vault.list().map((r) => ({ engine: r.engine, name: r.name })), scope),
     ...artifactTools(storeFor(scope.project)),
     ...formTools(ctx.submissions),
+    publishTool(ctx, scope, publishArtifact),
   ]);
   // Tool output never carries a stored credential back to the model.
   agent.scrubbers.push(() => {
