@@ -23,6 +23,8 @@ import { connectorRoutes } from './routes/connectors.js';
 import { datasourceRoutes } from './routes/datasources.js';
 import { datavaultRoutes } from './routes/datavault.js';
 import { publishRoutes } from './routes/publish.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { refreshGoogleTokens } from './services/google-oauth.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -71,14 +73,19 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   let openapi: Promise<unknown> | null = null;
   app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= buildOpenApi(ctx)));
 
-  app.addHook('onReady', async () => ctx.scheduler.start());
+  app.addHook('onReady', async () => {
+    ctx.scheduler.start();
+    const refresh = setInterval(() => void refreshGoogleTokens(ctx).catch(() => {}), 30 * 60_000);
+    refresh.unref();
+    ctx.closers.push(() => clearInterval(refresh));
+  });
   app.addHook('onClose', async () => closeContext(ctx));
   return app;
 }
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes]) {
+  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes, integrationRoutes]) {
     await app.register(group(ctx));
   }
 }

@@ -6,6 +6,7 @@ import { connectors, methodOf, secretFields } from '../services/connectors.js';
 import { canProbe, runProbe } from '../services/probes.js';
 import { credentialsFor, mustConnector } from './connectors.js';
 import { routeGroup } from './types.js';
+import { GOOGLE_ENGINES, revokeGoogle } from '../services/google-oauth.js';
 
 const EngineName = z.object({ engine: z.string(), name: z.string() });
 const Body = z.object({
@@ -96,7 +97,10 @@ export const datasourceRoutes = routeGroup((app, ctx) => {
   });
 
   app.delete('/v1/datasources/:engine/:name', { schema: { tags: ['datasources'], params: EngineName } }, async (req) => {
-    if (!ctx.vault.delete(req.params.engine, req.params.name)) throw notFound('Datasource connection not found');
+    const rec = ctx.vault.get(req.params.engine, req.params.name);
+    if (!rec) throw notFound('Datasource connection not found');
+    if (GOOGLE_ENGINES.includes(rec.engine)) await revokeGoogle(ctx, rec.fields);
+    ctx.vault.delete(req.params.engine, req.params.name);
     return { status: 'ok', deleted: { engine: req.params.engine, name: req.params.name } };
   });
 });
