@@ -24,6 +24,7 @@ import { datasourceRoutes } from './routes/datasources.js';
 import { datavaultRoutes } from './routes/datavault.js';
 import { publishRoutes } from './routes/publish.js';
 import { integrationRoutes } from './routes/integrations.js';
+import { browseRoutes } from './routes/browse.js';
 import { refreshGoogleTokens } from './services/google-oauth.js';
 
 export interface BuildAppOptions {
@@ -85,7 +86,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes, integrationRoutes]) {
+  for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes, integrationRoutes, browseRoutes]) {
     await app.register(group(ctx));
   }
 }

@@ -11,16 +11,13 @@ import { PreviewMounts } from './stores/preview-mounts.js';
 import { ConversationStore } from './stores/conversations.js';
 import { TurnService } from './services/turns.js';
 import { emptyExtensions, type AgentExtensions } from './services/agent.js';
-import { listConversationDatasourcesTool } from './services/cowork-tools.js';
-import { conversationPads, createPadManager } from './services/scratchpads.js';
 import type { PadManager } from '../../core/scratchpad/manager.js';
+import { createPadManager } from './services/scratchpads.js';
+import { DataVault, envPrefix } from '../../core/vault/vault.js';
+import { registerAgentFeatures } from './services/agent-features.js';
 import { PinStore } from './stores/pins.js';
-import { DataVault, scrubSecrets, envPrefix } from '../../core/vault/vault.js';
 import { importPlaintextVault } from './services/vault-import.js';
 import { SubmissionStore } from './services/submissions.js';
-import { formTools } from './services/form-tools.js';
-import { publishTool } from './services/publish-tool.js';
-import { publishArtifact } from './routes/publish.js';
 import { resolveSpa, type Spa } from './spa.js';
 import { LegacyAttachmentStore } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
@@ -29,9 +26,7 @@ import { Scheduler, schedulerOptions } from './services/scheduler.js';
 import { scoreText } from './services/search.js';
 import type { SearchSource } from './services/search.js';
 import { conversationSource, pinSource, projectSource } from './services/search-sources.js';
-import { scratchpadTool } from '../../core/scratchpad/tool.js';
-import { artifactTools } from '../../core/artifacts/tools.js';
-import { artifactCards, storeFor } from './services/artifacts.js';
+import { artifactCards } from './services/artifacts.js';
 
 /** Everything a route needs, built once per server (tests build one per temp HOME). */
 export interface AppContext {
@@ -147,32 +142,13 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     closers: [],
   };
   ctx.spa = resolveSpa(ctx);
-  agent.toolFactories.push((scope) => [
-    scratchpadTool(conversationPads(pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
-    listConversationDatasourcesTool(conversations, () => ctx.vault.list().map((r) => ({ engine: r.engine, name: r.name })), scope),
-    ...artifactTools(storeFor(scope.project)),
-    ...formTools(ctx.submissions),
-    publishTool(ctx, scope, publishArtifact),
-  ]);
-  // Tool output never carries a stored credential back to the model.
-  agent.scrubbers.push(() => {
-    const secrets = ctx.vault.list().flatMap((r) =>
-      Object.entries(DataVault.env(r)).filter(([k]) => r.secure_keys.some((s) => k.endsWith(`__${s.replace(/[^\w]/g, '_').toUpperCase()}`))),
-    );
-    return (text) => scrubSecrets(text, secrets);
-  });
+  registerAgentFeatures(ctx);
   // First boot: bring the reference's plaintext vault over (the source files are left untouched).
   if (!kv.get('vaultImported', false)) {
     const r = importPlaintextVault(ctx.vault, paths.vaultDir);
     if (r.imported.length || r.skipped.length) log.info(r, 'imported the plaintext data vault');
     kv.set('vaultImported', true);
   }
-  // Provenance: which artifacts a turn touched, recorded in their metadata.json.
-  agent.turnObservers.push((scope) => {
-    const store = storeFor(scope.project);
-    const before = store.snapshot();
-    return (info) => void store.recordTurn(before, { conversation: scope.conversationId, title: info.title, turnIndex: info.turnIndex, summary: info.userText });
-  });
   ctx.searchSources.push(conversationSource(conversations), projectSource(projects), pinSource(ctx.pins), (terms) =>
     schedules.list().flatMap((sch) => {
       const score = scoreText(terms, `${sch.title} ${sch.prompt} ${sch.project ?? ''}`);

@@ -166,6 +166,18 @@ export class ConversationStore {
       .map((r) => this.toMeta(r));
   }
 
+  /** Episodic recall: matching message text in a project's other conversations, newest first. */
+  recall(project: string, ftsQuery: string, max: number, excludeId: string, sinceIso?: string): { conversation: string; title: string; date: string; text: string }[] {
+    return this.db
+      .prepare<[string, string, string, string, number], { conversation: string; title: string; date: string; text: string }>(
+        `SELECT c.id AS conversation, c.title AS title, c.updated_at AS date, t.text AS text
+           FROM message_fts f JOIN message_text t ON t.rowid = f.rowid JOIN conversations c ON c.id = t.conversation_id
+          WHERE message_fts MATCH ? AND c.project = ? AND c.id != ? AND c.updated_at >= ?
+          ORDER BY c.updated_at DESC, t.idx LIMIT ?`,
+      )
+      .all(ftsQuery, project, excludeId, sinceIso ?? '', max);
+  }
+
   /** Conversations whose messages match an FTS5 query, best first. */
   searchMessages(ftsQuery: string, limit: number): { conversation_id: string; hits: number; rank: number }[] {
     return this.db

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { artifactTools } from '../../../core/artifacts/tools.js';
+import { MemoryStore } from '../../../core/memory/memory.js';
+import { SkillStore } from '../../../core/memory/skills.js';
+import { memorizeTool, recallSkillTool, recallTool } from '../../../core/memory/tools.js';
+import { scratchpadTool } from '../../../core/scratchpad/tool.js';
+import { DataVault, scrubSecrets } from '../../../core/vault/vault.js';
+import { webFetchTool, webSearchTool, type SearchConfig } from '../../../core/web/web.js';
+import type { EnvStore } from '../../../core/settings/env-store.js';
+import type { AppContext } from '../context.js';
+import { publishArtifact } from '../routes/publish.js';
+import { storeFor } from './artifacts.js';
+import { listConversationDatasourcesTool } from './cowork-tools.js';
+import { formTools } from './form-tools.js';
+import { publishTool } from './publish-tool.js';
+import { conversationPads } from './scratchpads.js';
+import { ftsQuery, splitTerms } from './search.js';
+
+export function memoryEnabled(env: EnvStore): boolean {
+  return env.bool('ANTON_MEMORY_ENABLED', true) && (env.get('ANTON_MEMORY_MODE') ?? 'autopilot') !== 'off';
+}
+
+export function searchConfig(env: EnvStore): SearchConfig | null {
+  const provider = env.get('ANTON_WEB_SEARCH_PROVIDER');
+  if (provider !== 'brave' && provider !== 'tavily' && provider !== 'searxng') return null;
+  const cfg = { provider, apiKey: env.get('ANTON_WEB_SEARCH_API_KEY'), url: env.get('ANTON_WEB_SEARCH_URL') } as SearchConfig;
+  return provider === 'searxng' ? (cfg.url ? cfg : null) : cfg.apiKey ? cfg : null;
+}
+
+/** Every tool, prompt section, scrubber and turn observer the agent gets, in one place. Re-read per turn. */
+export function registerAgentFeatures(ctx: AppContext): void {
+  const { agent, env, paths, conversations } = ctx;
+  const skills = new SkillStore(paths.skillsDir);
+  const memory = (projectPath: string) => new MemoryStore(paths.memoryDir, join(projectPath, '.anton', 'memory'));
+
+  agent.toolFactories.push((scope) => {
+    const search = searchConfig(env);
+    return [
+      scratchpadTool(conversationPads(ctx.pads, env, paths.home, scope.project, scope.conversationId, () => ctx.kernelSecrets(scope.conversationId))),
+      listConversationDatasourcesTool(conversations, () => ctx.vault.list().map((r) => ({ engine: r.engine, name: r.name })), scope),
+      ...artifactTools(storeFor(scope.project)),
+      ...formTools(ctx.submissions),
+      publishTool(ctx, scope, publishArtifact),
+      ...(memoryEnabled(env) ? [memorizeTool(memory(scope.project.path))] : []),
+      ...(env.bool('ANTON_EPISODIC_MEMORY', true)
+        ? [
+            recallTool((query, max, daysBack) => {
+              const terms = splitTerms(query);
+              if (!terms.length) return [];
+              const since = daysBack ? new Date(Date.now() - daysBack * 86_400_000).toISOString() : undefined;
+              try {
+                return conversations.recall(scope.project.name, ftsQuery(terms), max, scope.conversationId, since);
+              } catch {
+                return [];
+              }
+            }),
+          ]
+        : []),
+      recallSkillTool(skills),
+      webFetchTool({ maxBytes: env.int('ANTON_WEB_FETCH_MAX_KB', 2048) * 1024, timeoutMs: 15_000, allowPrivate: env.bool('ANTON_WEB_FETCH_ALLOW_PRIVATE', false) }),
+      ...(search ? [webSearchTool(search)] : []),
+    ];
+  });
+
+  // Memory reaches the system prompt (rules, lessons, identity), as do the project instructions (agent.ts).
+  agent.promptSections.push((scope) => (memoryEnabled(env) ? memory(scope.project.path).promptSection() : null));
+
+  // Tool output never carries a stored credential back to the model.
+  agent.scrubbers.push(() => {
+    const secrets = ctx.vault.list().flatMap((r) =>
+      Object.entries(DataVault.env(r)).filter(([k]) => r.secure_keys.some((s) => k.endsWith(`__${s.replace(/[^\w]/g, '_').toUpperCase()}`))),
+    );
+    return (text) => scrubSecrets(text, secrets);
+  });
+
+  // Provenance: which artifacts a turn touched, recorded in their metadata.json.
+  agent.turnObservers.push((scope) => {
+    const store = storeFor(scope.project);
+    const before = store.snapshot();
+    return (info) => void store.recordTurn(before, { conversation: scope.conversationId, title: info.title, turnIndex: info.turnIndex, summary: info.userText });
+  });
+}
