@@ -1,14 +1,18 @@
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
 import { main } from './main.js';
+import { closeContext, createContext } from './context.js';
+import { importInstall } from './services/importer.js';
 
 const USAGE = `Usage:
   anton cowork-server            start the Cowork server (same as anton-cowork-server)
+  anton cowork-server import     adopt an existing Anton install's conversations, pins, schedules and vault
   anton --version                print the version
 Environment: ANTON_SERVER_HOST (127.0.0.1), ANTON_SERVER_PORT (26866), ANTON_PROJECTS_DIR, see README.`;
 
 /** `anton <subcommand>`; `anton-cowork-server` calls runServerCli directly. */
 export async function runAntonCli(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'cowork-server' && rest[0] === 'import') return runImport();
   if (cmd === 'cowork-server') return runServerCli(rest);
   if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
     console.log(COWORK_SERVER_VERSION);
@@ -16,6 +20,17 @@ export async function runAntonCli(argv: string[]): Promise<void> {
   }
   console.log(USAGE);
   process.exitCode = cmd === undefined || cmd === '--help' || cmd === '-h' ? 0 : 2;
+}
+
+/** `anton cowork-server import`: run the (idempotent) import and print what it did. */
+async function runImport(): Promise<void> {
+  const ctx = createContext(process.env, { logLevel: 'warn' });
+  try {
+    const r = importInstall(ctx);
+    console.log(JSON.stringify({ ...r, conversations: { imported: r.conversations.imported.length, skipped: r.conversations.skipped.length } }, null, 2));
+  } finally {
+    await closeContext(ctx);
+  }
 }
 
 export async function runServerCli(argv: string[]): Promise<void> {

@@ -16,7 +16,7 @@ import { createPadManager } from './services/scratchpads.js';
 import { DataVault, envPrefix } from '../../core/vault/vault.js';
 import { registerAgentFeatures } from './services/agent-features.js';
 import { PinStore } from './stores/pins.js';
-import { importPlaintextVault } from './services/vault-import.js';
+import { importInstall } from './services/importer.js';
 import { SubmissionStore } from './services/submissions.js';
 import { resolveSpa, type Spa } from './spa.js';
 import { LegacyAttachmentStore } from './stores/attachments.js';
@@ -143,11 +143,11 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   };
   ctx.spa = resolveSpa(ctx);
   registerAgentFeatures(ctx);
-  // First boot: bring the reference's plaintext vault over (the source files are left untouched).
-  if (!kv.get('vaultImported', false)) {
-    const r = importPlaintextVault(ctx.vault, paths.vaultDir);
-    if (r.imported.length || r.skipped.length) log.info(r, 'imported the plaintext data vault');
-    kv.set('vaultImported', true);
+  // First boot: adopt an existing install's data in place (idempotent, read-only on the sources).
+  if (!kv.get('installImported', false)) {
+    const r = importInstall(ctx);
+    if (r.conversations.imported.length || r.pins || r.schedules || r.vault.imported.length) log.info({ ...r, conversations: { imported: r.conversations.imported.length, skipped: r.conversations.skipped.length } }, 'imported an existing install');
+    kv.set('installImported', true);
   }
   ctx.searchSources.push(conversationSource(conversations), projectSource(projects), pinSource(ctx.pins), (terms) =>
     schedules.list().flatMap((sch) => {

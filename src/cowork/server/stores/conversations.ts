@@ -203,6 +203,20 @@ export class ConversationStore {
       .run(inputs.length, new Date().toISOString(), first.slice(0, 60), titleFrom(first), id);
   }
 
+  /** Imported meta wins over what saveHistory derived (dates, title, muted connections). */
+  restoreMeta(id: string, m: { title?: string; preview?: string; created_at?: string; updated_at?: string; disabled_connections?: DisabledConnection[] }): void {
+    const cur = this.get(id);
+    if (!cur) return;
+    this.db
+      .prepare('UPDATE conversations SET title = ?, preview = ?, created_at = ?, updated_at = ?, disabled_connections = ? WHERE id = ?')
+      .run(m.title || cur.title, m.preview || cur.preview, m.created_at || cur.created_at, m.updated_at || m.created_at || cur.updated_at, JSON.stringify(normalizeDisabled(m.disabled_connections ?? [])), id);
+  }
+
+  /** Attribute messages [from, to] to a turn (imported histories). */
+  assignTurn(id: string, from: number, to: number, turnId: number): void {
+    this.db.prepare('UPDATE messages SET turn_id = ? WHERE conversation_id = ? AND idx >= ? AND idx <= ?').run(turnId, id, from, to);
+  }
+
   setTitle(id: string, title: string): void {
     this.db.prepare('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?').run(title, new Date().toISOString(), id);
   }
