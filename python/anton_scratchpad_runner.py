@@ -250,7 +250,7 @@ def main():
     while True:
         msg = recv()
         if msg is None:
-            break
+            _kill_group()  # the server is gone: take every subprocess a cell started with us
         kind = msg.get("type")
         if kind == "exec":
             run_cell(msg.get("id"), msg.get("code", ""), msg.get("nonce"))

@@ -26,6 +26,7 @@ export interface SpawnedServer {
 /** Run the real bin (compiled dist) as a child process, like the desktop app does. */
 export async function spawnServer(args: string[], env: Record<string, string>, bin = 'bin/anton-cowork-server.js'): Promise<SpawnedServer> {
   const port = await freePort();
+  // A bin given as a path outside the repo may be a symlink or shim: run it with node all the same.
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: REPO_ROOT,
     env: { ...env, ANTON_SERVER_PORT: String(port), ANTON_SERVER_HOST: '127.0.0.1' },

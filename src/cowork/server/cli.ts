@@ -46,5 +46,5 @@ export async function runServerCli(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  await main();
+  await main(argv);
 }

@@ -3,6 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { createContext } from './context.js';
 import { DatabaseTooNewError } from './db/database.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { resolvePaths } from '../../core/paths.js';
+import { EnvStore, mergeBootEnv } from '../../core/settings/env-store.js';
+import type { UpdateConfig } from '../../core/updater/updater.js';
+import type { AppContext } from './context.js';
+import { supervise } from './supervisor.js';
+import { rollBack, stageUpdate, stagedNewer, updateConfig, updatesEnabled } from './services/self-update.js';
 
 export const DEFAULT_PORT = 26866; // "ANTON" on a phone keypad
 export const DEFAULT_HOST = '127.0.0.1';
@@ -15,21 +24,28 @@ export interface ServeOptions {
 }
 
 /** Build and listen. Nothing slow (network, model lists, update checks) runs before the port is open. */
-export async function serve(opts: ServeOptions = {}): Promise<FastifyInstance> {
+export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const env = opts.env ?? process.env;
   const ctx = createContext(env, opts.logger === false ? { logLevel: 'silent' } : {});
   const host = opts.host ?? ctx.env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST;
   const port = opts.port ?? ctx.env.int('ANTON_SERVER_PORT', DEFAULT_PORT);
   const app = await buildApp(ctx, { logRequests: ctx.env.bool('ANTON_LOG_REQUESTS', false) });
   await app.listen({ host, port });
-  return app;
+  return { app, ctx };
 }
 
-/** Process entry: serve, then close gracefully (draining streams) on SIGTERM/SIGINT. */
-export async function main(): Promise<void> {
+/** Process entry: run a staged newer version if there is one, else serve; close gracefully on SIGTERM/SIGINT. */
+export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
+  const bootCtxEnv = bootEnvStore();
+  const cfg = updateConfig(bootCtxEnv.env, bootCtxEnv.coworkStateDir);
+  if (updatesEnabled(bootCtxEnv.env, process.env)) {
+    const staged = stagedNewer(cfg);
+    if (staged && (await supervise(staged.entry, args)) === 'failed-early') rollBack(cfg);
+  }
   let app: FastifyInstance;
+  let ctx: AppContext;
   try {
-    app = await serve();
+    ({ app, ctx } = await serve());
   } catch (err) {
     if (err instanceof DatabaseTooNewError) console.error(err.message);
     else console.error('anton-cowork-server failed to start:', err);
@@ -47,8 +63,47 @@ export async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const onTerm = () => shutdown('SIGTERM');
+  const onInt = () => shutdown('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  if (updatesEnabled(bootCtxEnv.env, process.env)) void updateInBackground(app, ctx, cfg, bootCtxEnv.env, args, () => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    closing = true;
+  });
+}
+
+/**
+ * After the server is up (never before: start-up must not wait on the network), stage a verified update;
+ * when no turn is running, hand the port over to it and stay on as its supervisor, keeping our PID.
+ */
+async function updateInBackground(app: FastifyInstance, ctx: AppContext, cfg: UpdateConfig, env: EnvStore, args: string[], detachSignals: () => void): Promise<void> {
+  await new Promise((r) => setTimeout(r, env.int('ANTON_UPDATE_CHECK_DELAY_MS', 15_000)).unref());
+  const staged = await stageUpdate(cfg, app.log as unknown as Logger);
+  if (!staged || env.get('ANTON_UPDATE_SWITCH') === 'next-start') return;
+  while (ctx.turns.list().length > 0) await new Promise((r) => setTimeout(r, 2000)); // never cut a running turn
+  app.log.info({ version: staged.version }, 'switching to the updated version');
+  detachSignals();
+  await app.close();
+  if ((await supervise(staged.entry, args)) === 'failed-early') {
+    rollBack(cfg);
+    app.log.error('the updated version failed to start; rolled back');
+    await main(args);
+  }
+}
+
+/** The env store and state dir, as the server will see them, before anything else is built. */
+function bootEnvStore(): { env: EnvStore; coworkStateDir: string } {
+  const home = process.env.HOME || resolvePaths(process.env).home;
+  let text = '';
+  try {
+    text = readFileSync(join(home, '.anton', '.env'), 'utf8');
+  } catch {
+    text = '';
+  }
+  const paths = resolvePaths(mergeBootEnv(process.env, text));
+  return { env: new EnvStore(process.env, paths.dotenvFile), coworkStateDir: paths.coworkStateDir };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();
