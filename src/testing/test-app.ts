@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../cowork/server/app.js';
 import { createContext, type AppContext } from '../cowork/server/context.js';
 import { cleanEnv, makeTempHome } from './temp-home.js';
+import { StubLlm } from './stub-llm.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -38,4 +39,18 @@ export async function startTestApp(opts: { env?: Record<string, string>; listen?
       temp.cleanup();
     },
   };
+}
+
+/** The common chat setup: a scripted stub LLM and a listening app whose planning model points at it. */
+export async function startAppWithStub(
+  t: { after: (fn: () => unknown) => void },
+  env: Record<string, string> = {},
+): Promise<{ ta: TestApp; stub: StubLlm }> {
+  const stub = await new StubLlm().start();
+  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url, ...env } });
+  t.after(async () => {
+    await ta.close();
+    await stub.stop();
+  });
+  return { ta, stub };
 }

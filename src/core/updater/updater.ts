@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { compareVersions } from './semver.js';
+import { freePort } from '../net/free-port.js';
 
 export interface UpdateConfig {
   packageName: string;
@@ -89,17 +89,6 @@ export async function installRelease(cfg: UpdateConfig, r: Release, timeoutMs = 
     if (npm.code !== 0) throw new Error(`npm install failed: ${npm.out.slice(-2000)}`);
   }
   return join(pkgDir, 'bin', 'anton-cowork-server.js');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** The new version must report itself and answer /health with the expected versions, in a scratch HOME. */

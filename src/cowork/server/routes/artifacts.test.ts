@@ -2,17 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApp } from '../../../testing/test-app.js';
-import { StubLlm } from '../../../testing/stub-llm.js';
+import { startAppWithStub, startTestApp } from '../../../testing/test-app.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 
 test('an agent turn creates an artifact and writes it; the card, provenance, preview and sandboxed mount follow', async (t) => {
-  const stub = await new StubLlm().start();
-  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url, ANTON_OPEN_COMMAND: 'true' } });
-  t.after(async () => {
-    await ta.close();
-    await stub.stop();
-  });
+  const { ta, stub } = await startAppWithStub(t, { ANTON_OPEN_COMMAND: 'true' });
   const dir = join(ta.ctx.paths.projectsDir, 'general', '.anton', 'artifacts', 'q3-dashboard');
   stub.enqueue(
     { toolCalls: [{ name: 'create_artifact', input: { name: 'Q3 Dashboard', description: 'Revenue by region', type: 'html-app', primary: 'dashboard.html' } }] },

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApp } from '../../../testing/test-app.js';
-import { StubLlm } from '../../../testing/stub-llm.js';
+import { startAppWithStub, startTestApp } from '../../../testing/test-app.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 
 function multipart(files: { name: string; content: string }[], fields: Record<string, string> = {}) {
@@ -69,12 +68,7 @@ test('legacy attachments: upload with fields, snippet, list by session and ids, 
 });
 
 test('attachment_ids feed the prompt: only the ids sent, snippets with their text; history shows the clean input', async (t) => {
-  const stub = await new StubLlm().start();
-  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url } });
-  t.after(async () => {
-    await ta.close();
-    await stub.stop();
-  });
+  const { ta, stub } = await startAppWithStub(t);
   const cid = '20260202_020202_abcdef';
   const base = `/v1/attachments/general/${cid}`;
   const [one] = (await ta.app.inject({ method: 'POST', url: `${base}/upload`, ...multipart([{ name: 'one.csv', content: '1' }]) })).json();

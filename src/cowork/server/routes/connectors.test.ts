@@ -4,9 +4,8 @@ import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startTestApp, type TestApp } from '../../../testing/test-app.js';
+import { startAppWithStub, startTestApp, type TestApp } from '../../../testing/test-app.js';
 import { MARIA, PG, PROBE_PASSWORD, PROBE_USER, ensureMariaUser, ensurePgPasswordRole } from '../../../testing/databases.js';
-import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 
 async function call(ta: TestApp, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) {
@@ -102,12 +101,7 @@ test('live probes of the local MariaDB (MySQL protocol), a SQLite file, and an H
 });
 
 test('credentials reach only their own conversation kernel as DS_* variables (muted ones never) and are scrubbed from tool output', async (t) => {
-  const stub = await new StubLlm().start();
-  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url } });
-  t.after(async () => {
-    await ta.close();
-    await stub.stop();
-  });
+  const { ta, stub } = await startAppWithStub(t);
   ta.ctx.vault.save('postgres', 'prod', { host: 'h', password: 'pw-prod-123456' }, ['password']);
   ta.ctx.vault.save('mysql', 'muted', { host: 'h', password: 'pw-muted-123456' }, ['password']);
   const code = 'import os\nprint(sorted(k for k in os.environ if k.startswith("DS_")))\nprint(os.environ.get("DS_POSTGRES_PROD__PASSWORD"))';

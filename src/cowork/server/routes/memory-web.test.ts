@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApp } from '../../../testing/test-app.js';
-import { StubLlm } from '../../../testing/stub-llm.js';
+import { startAppWithStub } from '../../../testing/test-app.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { htmlToText, isPrivateAddress } from '../../../core/web/web.js';
 
@@ -13,12 +12,7 @@ const toolNames = (r: Req) => (r.body.tools as { name: string }[]).map((t) => t.
 const toolResult = (r: Req) => JSON.stringify((r.body.messages as unknown[]).at(-1));
 
 async function setup(t: { after: (fn: () => unknown) => void }, env: Record<string, string> = {}) {
-  const stub = await new StubLlm().start();
-  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url, ...env } });
-  t.after(async () => {
-    await ta.close();
-    await stub.stop();
-  });
+  const { ta, stub } = await startAppWithStub(t, { ...env });
   const turn = async (input: string, extra: object = {}) => readSse(await postJson(`${ta.url}/v1/responses`, { input, ...extra }));
   return { stub, ta, turn };
 }

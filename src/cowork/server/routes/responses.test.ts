@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../../../testing/test-app.js';
 import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { STOPPED_NOTE } from '../../../core/agent/turn.js';
+import { waitFor } from '../../../testing/wait.js';
 
 type T = { after: (fn: () => unknown) => void };
 
@@ -26,13 +27,6 @@ async function get(ta: TestApp, path: string) {
   return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-async function waitUntil(cond: () => Promise<boolean> | boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const kind of ['anthropic', 'openai'] as const) {
   test(`${kind}: a plain turn streams §3 frames, LF-only, and is listed and replayable`, async (t) => {
@@ -130,7 +124,7 @@ test('cancel stops the turn: the stream ends with response.completed and history
   const res = await postJson(`${ta.url}/v1/responses`, { input: 'long task' });
   let cid = '';
   const reading = readSse(res);
-  await waitUntil(async () => {
+  await waitFor(async () => {
     const list = await get(ta, '/v1/responses/in-flight-list');
     cid = list.body.in_flight[0]?.conversation_id ?? '';
     return cid !== '' && list.body.in_flight[0].latest_seq >= 4;
@@ -141,7 +135,7 @@ test('cancel stops the turn: the stream ends with response.completed and history
   const last = frames[frames.length - 1] as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   assert.equal(last.type, 'response.completed');
   assert.match(last.response.output[0].content[0].text, /^I am working/);
-  await waitUntil(() => stub.aborted > 0);
+  await waitFor(() => stub.aborted > 0);
   const msgs = await get(ta, `/v1/conversations/${cid}/messages`);
   assert.equal(msgs.body.messages[1].content, `I am working on a long answer\n\n${STOPPED_NOTE}`);
   assert.deepEqual(await (await postJson(`${ta.url}/v1/responses/cancel`, { conversation_id: cid })).json(), { cancelled: false, conversation_id: cid });
@@ -178,7 +172,7 @@ test('a second POST while a turn runs gets 409 and its input is not dropped sile
   stub.enqueue({ text: 'busy', hang: true });
   const cid = '20260101_000000_abcdef';
   const reading = readSse(await postJson(`${ta.url}/v1/responses`, { input: 'first', conversation: cid }));
-  await waitUntil(async () => (await get(ta, `/v1/responses/in-flight?conversation_id=${cid}`)).body.in_flight);
+  await waitFor(async () => (await get(ta, `/v1/responses/in-flight?conversation_id=${cid}`)).body.in_flight);
   const second = await postJson(`${ta.url}/v1/responses`, { input: 'second', conversation: cid });
   assert.equal(second.status, 409);
   assert.match(((await second.json()) as { detail: string }).detail, /already running/);

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../../../testing/test-app.js';
 import { StubLlm } from '../../../testing/stub-llm.js';
 import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
 import { closeContext, createContext } from '../context.js';
+import { waitFor } from '../../../testing/wait.js';
 
 
 async function call(ta: TestApp, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
@@ -11,13 +12,6 @@ async function call(ta: TestApp, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url:
   return { status: r.statusCode, body: r.json() };
 }
 
-async function waitFor(cond: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const HOUR = 3_600_000;
 

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startTestApp } from '../../../testing/test-app.js';
-import { StubLlm } from '../../../testing/stub-llm.js';
+import { startAppWithStub, startTestApp } from '../../../testing/test-app.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
 import { spawnServer, waitForHealth } from '../../../testing/spawn-server.js';
 import { fingerprint, stillRunning } from '../../../testing/processes.js';
+import { waitFor } from '../../../testing/wait.js';
 
 
 
@@ -18,13 +18,6 @@ function describe(pid: number): string {
   }
 }
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('/v1/scratchpad: start, execute, view/cells/notebook, list, live_pads, close, cleanup, 404s', async (t) => {
   const ta = await startTestApp();
@@ -80,12 +73,7 @@ test('execute-stream sends data-only progress frames then the cell; kernels neve
 });
 
 test('agent turn: the scratchpad tool streams §3.2 scratchpad frames and the model sees the labelled output', async (t) => {
-  const stub = await new StubLlm().start();
-  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url } });
-  t.after(async () => {
-    await ta.close();
-    await stub.stop();
-  });
+  const { ta, stub } = await startAppWithStub(t);
   stub.enqueue(
     { toolCalls: [{ name: 'scratchpad', input: { action: 'exec', name: 'main', code: 'import os\nprint("cwd", os.getcwd())\nprint(6 * 7)', one_line_description: 'Compute', estimated_execution_time_seconds: 5 } }] },
     { text: 'The answer is 42.' },
@@ -106,12 +94,7 @@ test('agent turn: the scratchpad tool streams §3.2 scratchpad frames and the mo
 });
 
 test('POST /v1/scratchpad/cancel (the Stop button) interrupts a running agent cell by pad name', async (t) => {
-  const stub = await new StubLlm().start();
-  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url } });
-  t.after(async () => {
-    await ta.close();
-    await stub.stop();
-  });
+  const { ta, stub } = await startAppWithStub(t);
   stub.enqueue({ toolCalls: [{ name: 'scratchpad', input: { action: 'exec', name: 'longjob', code: 'import time\nfor i in range(600):\n    progress(i)\n    time.sleep(0.1)' } }] }, { text: 'Stopped as asked.' });
   const reading = readSse(await postJson(`${ta.url}/v1/responses`, { input: 'long' }));
   await waitFor(() => ta.ctx.pads.list().some((p) => p.name === 'longjob' && p.busy));
