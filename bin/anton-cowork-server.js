@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-import { runServerCli } from '../dist/bundle/cli.mjs';
-await runServerCli(process.argv.slice(2));
+// Open the port first (a tiny module), so /health answers while the full server loads.
+const argv = process.argv.slice(2);
+const { listenEarly } = await import('../dist/bundle/early.mjs');
+const early = await listenEarly(argv);
+const { runServerCli } = await import('../dist/bundle/cli.mjs');
+await runServerCli(argv, early);

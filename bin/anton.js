@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-import { runAntonCli } from '../dist/bundle/cli.mjs';
-await runAntonCli(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const serving = argv[0] === 'cowork-server';
+const early = serving ? await (await import('../dist/bundle/early.mjs')).listenEarly(argv.slice(1)) : null;
+const { runAntonCli } = await import('../dist/bundle/cli.mjs');
+await runAntonCli(argv, early);

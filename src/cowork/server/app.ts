@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
@@ -30,6 +31,8 @@ import { refreshGoogleTokens } from './services/google-oauth.js';
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
   logRequests?: boolean;
+  /** Serve on a server created elsewhere (the early listener). */
+  serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
 
 /** Origins allowed to call the API cross-origin. Never `null`: sandboxed frames and file:// pages stay out. */
@@ -44,6 +47,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 32 * 1024 * 1024,
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,5 +1,6 @@
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
 import { main } from './main.js';
+import type { EarlyServer } from './early.js';
 import { closeContext, createContext } from './context.js';
 import { importInstall } from './services/importer.js';
 
@@ -10,10 +11,10 @@ const USAGE = `Usage:
 Environment: ANTON_SERVER_HOST (127.0.0.1), ANTON_SERVER_PORT (26866), ANTON_PROJECTS_DIR, see README.`;
 
 /** `anton <subcommand>`; `anton-cowork-server` calls runServerCli directly. */
-export async function runAntonCli(argv: string[]): Promise<void> {
+export async function runAntonCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === 'cowork-server' && rest[0] === 'import') return runImport();
-  if (cmd === 'cowork-server') return runServerCli(rest);
+  if (cmd === 'cowork-server') return runServerCli(rest, early);
   if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
     console.log(COWORK_SERVER_VERSION);
     return;
@@ -33,7 +34,7 @@ async function runImport(): Promise<void> {
   }
 }
 
-export async function runServerCli(argv: string[]): Promise<void> {
+export async function runServerCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
   if (argv.includes('--version') || argv.includes('-V')) {
     console.log(COWORK_SERVER_VERSION);
     return;
@@ -46,5 +47,5 @@ export async function runServerCli(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  await main(argv);
+  await main(argv, early);
 }

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { appendMessage, repairToolPairing } from '../../core/agent/history.js';
-import { resolvePaths, type Paths } from '../../core/paths.js';
-import { EnvStore, mergeBootEnv } from '../../core/settings/env-store.js';
+import type { Paths } from '../../core/paths.js';
+import type { EnvStore } from '../../core/settings/env-store.js';
+import { bootEnv } from './boot-env.js';
 import { openDatabase, type Db, type MigrationReport } from './db/database.js';
 import { KvStore } from './stores/kv.js';
 import { ProjectStore, type ProjectInfo } from './stores/projects.js';
@@ -65,14 +65,6 @@ export interface ContextOptions {
   logLevel?: string;
 }
 
-function readDotenvText(home: string): string {
-  try {
-    return readFileSync(join(home, '.anton', '.env'), 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 export const INTERRUPTED_NOTE = '_[Interrupted: the server stopped before this turn finished.]_';
 
 /** After a crash: close turns left running and make their histories valid and visible. */
@@ -90,11 +82,7 @@ function recoverInterruptedTurns(conversations: ConversationStore, log: Logger):
 }
 
 export function createContext(processEnv: Record<string, string | undefined>, opts: ContextOptions = {}): AppContext {
-  const home = processEnv.HOME || resolvePaths(processEnv).home;
-  // Boot: ~/.anton/.env fills in what the real environment lacks (process env wins).
-  const bootEnv = mergeBootEnv(processEnv, readDotenvText(home));
-  const paths = resolvePaths(bootEnv);
-  const env = new EnvStore(processEnv, paths.dotenvFile);
+  const { env, paths } = bootEnv(processEnv);
   const log = pino({
     level: opts.logLevel ?? env.get('ANTON_LOG_LEVEL') ?? 'info',
     redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.apiKey', '*.api_key'], censor: '[redacted]' },

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
 import { cleanEnv, makeTempHome } from '../../testing/temp-home.js';
@@ -36,4 +37,29 @@ test('the module entry file is runnable directly', async (t) => {
   const srv = await spawnServer([], cleanEnv(home), 'dist/cowork/server/main.js');
   t.after(() => srv.stop('SIGKILL'));
   assert.equal((await waitForHealth(srv.url)).status, 200);
+});
+
+test('the port opens early: /health answers at once and API requests sent during start-up are queued, not refused', async (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const srv = await spawnServer([], cleanEnv(home));
+  t.after(() => srv.stop('SIGKILL'));
+  const early = (await (await waitForHealth(srv.url)).json()) as Record<string, unknown>;
+  // Fired immediately after the first /health: it may arrive before the full app is ready.
+  const [projects, settings] = await Promise.all([fetch(`${srv.url}/v1/projects`), fetch(`${srv.url}/v1/settings/configured`)]);
+  assert.equal(projects.status, 200);
+  assert.deepEqual(await settings.json(), { configured: false, provider: '' });
+  const full = (await (await fetch(`${srv.url}/health`)).json()) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(early).sort(), Object.keys(full).sort(), 'the early /health has the full shape');
+  const evil = await new Promise<number>((resolve, reject) => {
+    const u = new URL(srv.url);
+    request({ host: u.hostname, port: u.port, path: '/health', headers: { host: 'evil.example' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+  assert.equal(evil, 403, 'the Host allow-list applies from the first request');
+  assert.equal(await srv.stop('SIGTERM'), 0);
 });

@@ -3,24 +3,24 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { createContext } from './context.js';
 import { DatabaseTooNewError } from './db/database.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { resolvePaths } from '../../core/paths.js';
-import { EnvStore, mergeBootEnv } from '../../core/settings/env-store.js';
+import type { EnvStore } from '../../core/settings/env-store.js';
+import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from './boot-env.js';
+import type { EarlyServer, RequestHandler } from './early.js';
 import type { UpdateConfig } from '../../core/updater/updater.js';
 import type { AppContext } from './context.js';
 import { supervise } from './supervisor.js';
 import { rollBack, stageUpdate, stagedNewer, updateConfig, updatesEnabled } from './services/self-update.js';
 
-export const DEFAULT_PORT = 26866; // "ANTON" on a phone keypad
-export const DEFAULT_HOST = '127.0.0.1';
+export { DEFAULT_HOST, DEFAULT_PORT };
 
 export interface ServeOptions {
   env?: Record<string, string | undefined>;
   host?: string;
   port?: number;
   logger?: boolean;
+  /** A port already opened by the bin (see early.ts): the app takes it over instead of listening. */
+  early?: EarlyServer | null;
 }
 
 /** Build and listen. Nothing slow (network, model lists, update checks) runs before the port is open. */
@@ -29,23 +29,44 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
   const ctx = createContext(env, opts.logger === false ? { logLevel: 'silent' } : {});
   const host = opts.host ?? ctx.env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST;
   const port = opts.port ?? ctx.env.int('ANTON_SERVER_PORT', DEFAULT_PORT);
-  const app = await buildApp(ctx, { logRequests: ctx.env.bool('ANTON_LOG_REQUESTS', false) });
-  await app.listen({ host, port });
+  const early = opts.early;
+  let handler: RequestHandler | null = null;
+  const app = await buildApp(ctx, {
+    logRequests: ctx.env.bool('ANTON_LOG_REQUESTS', false),
+    ...(early
+      ? {
+          serverFactory: (h: RequestHandler) => {
+            handler = h;
+            return early.server;
+          },
+        }
+      : {}),
+  });
+  if (early) {
+    app.addHook('onClose', async () => {
+      early.server.closeAllConnections();
+      await new Promise<void>((r) => early.server.close(() => r()));
+    });
+    await app.ready();
+    early.attach(handler!);
+    app.log.info({ address: early.server.address() }, 'server listening');
+  } else await app.listen({ host, port });
   return { app, ctx };
 }
 
 /** Process entry: run a staged newer version if there is one, else serve; close gracefully on SIGTERM/SIGINT. */
-export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
-  const bootCtxEnv = bootEnvStore();
+export async function main(args: string[] = process.argv.slice(2), early: EarlyServer | null = null): Promise<void> {
+  const boot = bootEnv(process.env);
+  const bootCtxEnv = { env: boot.env, coworkStateDir: boot.paths.coworkStateDir };
   const cfg = updateConfig(bootCtxEnv.env, bootCtxEnv.coworkStateDir);
-  if (updatesEnabled(bootCtxEnv.env, process.env)) {
+  if (!early && updatesEnabled(bootCtxEnv.env, process.env)) {
     const staged = stagedNewer(cfg);
     if (staged && (await supervise(staged.entry, args)) === 'failed-early') rollBack(cfg);
   }
   let app: FastifyInstance;
   let ctx: AppContext;
   try {
-    ({ app, ctx } = await serve());
+    ({ app, ctx } = await serve({ early }));
   } catch (err) {
     if (err instanceof DatabaseTooNewError) console.error(err.message);
     else console.error('anton-cowork-server failed to start:', err);
@@ -67,6 +88,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   const onInt = () => shutdown('SIGINT');
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
+  const earlySignal = early?.takeSignal();
+  if (earlySignal) shutdown(earlySignal);
   if (updatesEnabled(bootCtxEnv.env, process.env)) void updateInBackground(app, ctx, cfg, bootCtxEnv.env, args, () => {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
@@ -91,19 +114,6 @@ async function updateInBackground(app: FastifyInstance, ctx: AppContext, cfg: Up
     app.log.error('the updated version failed to start; rolled back');
     await main(args);
   }
-}
-
-/** The env store and state dir, as the server will see them, before anything else is built. */
-function bootEnvStore(): { env: EnvStore; coworkStateDir: string } {
-  const home = process.env.HOME || resolvePaths(process.env).home;
-  let text = '';
-  try {
-    text = readFileSync(join(home, '.anton', '.env'), 'utf8');
-  } catch {
-    text = '';
-  }
-  const paths = resolvePaths(mergeBootEnv(process.env, text));
-  return { env: new EnvStore(process.env, paths.dotenvFile), coworkStateDir: paths.coworkStateDir };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();

@@ -1,15 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
+import type { EnvStore } from '../../core/settings/env-store.js';
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1', '[::1]'];
 
 /** Host names we answer to: loopback, the bind address, and ANTON_ALLOWED_HOSTS (for a LAN/Docker web build). */
-export function allowedHosts(ctx: AppContext): Set<string> {
+export function allowedHosts(env: EnvStore): Set<string> {
   const hosts = new Set(LOOPBACK_HOSTS);
-  const bind = ctx.env.get('ANTON_SERVER_HOST');
+  const bind = env.get('ANTON_SERVER_HOST');
   if (bind && !['0.0.0.0', '::', '[::]'].includes(bind)) hosts.add(bind.toLowerCase());
-  for (const h of (ctx.env.get('ANTON_ALLOWED_HOSTS') ?? '').split(',')) if (h.trim()) hosts.add(h.trim().toLowerCase());
+  for (const h of (env.get('ANTON_ALLOWED_HOSTS') ?? '').split(',')) if (h.trim()) hosts.add(h.trim().toLowerCase());
   return hosts;
 }
 
@@ -41,7 +42,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * `null` never is), and an optional per-launch bearer token on every /v1 route.
  */
 export function installSecurity(app: FastifyInstance, ctx: AppContext, corsOrigins: string[]): void {
-  const hosts = allowedHosts(ctx);
+  const hosts = allowedHosts(ctx.env);
   const token = ctx.env.get('ANTON_SERVER_TOKEN');
   app.addHook('onRequest', async (req, reply) => {
     const host = req.headers.host;

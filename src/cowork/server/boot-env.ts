@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolvePaths, type Paths } from '../../core/paths.js';
+import { EnvStore, mergeBootEnv } from '../../core/settings/env-store.js';
+
+export const DEFAULT_PORT = 26866; // "ANTON" on a phone keypad
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** The configuration as the server will see it, before anything heavy is loaded. */
+export function bootEnv(processEnv: Record<string, string | undefined>): { env: EnvStore; paths: Paths; bootEnv: Record<string, string | undefined> } {
+  const home = processEnv.HOME || resolvePaths(processEnv).home;
+  let text = '';
+  try {
+    text = readFileSync(join(home, '.anton', '.env'), 'utf8');
+  } catch {
+    text = '';
+  }
+  // ~/.anton/.env fills in what the real environment lacks (process env wins).
+  const merged = mergeBootEnv(processEnv, text);
+  const paths = resolvePaths(merged);
+  return { env: new EnvStore(processEnv, paths.dotenvFile), paths, bootEnv: merged };
+}

@@ -1,0 +1,23 @@
+import { getConfigStatus } from '../../core/settings/config-status.js';
+import type { EnvStore } from '../../core/settings/env-store.js';
+import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
+
+/** The `/health` body (§1.6, with A's version fields). Pure read: never writes to disk. */
+export function healthPayload(env: EnvStore, liveConversations: string[], livePads: string[]) {
+  const cfg = getConfigStatus(env);
+  return {
+    status: 'ok',
+    anton_version: COWORK_SERVER_VERSION,
+    cowork_server_version: COWORK_SERVER_VERSION,
+    cowork_server_protocol_version: COWORK_SERVER_PROTOCOL_VERSION,
+    anton_available: true,
+    mode: 'anton',
+    config_ready: cfg.config_ready,
+    config_error: cfg.config_error,
+    provider: cfg.provider,
+    model: cfg.model,
+    provider_label: cfg.provider_label,
+    live_conversations: liveConversations,
+    live_pads: livePads,
+  };
+}
