@@ -78,7 +78,7 @@ test('self-update: N → N+1 installed side by side, verified, switched; /health
 test('packaging: the packed tarball installs into a fresh prefix and serves /health and 150+ connectors', async (t) => {
   const { home, cleanup } = makeTempHome();
   t.after(cleanup);
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', home], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', home], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
   const files = execFileSync('tar', ['-tzf', join(home, packed)], { encoding: 'utf8' });
   for (const f of ['package/dist/bundle/cli.mjs', 'package/bin/anton-cowork-server.js', 'package/python/anton_scratchpad_runner.py', 'package/connectors/postgres.json']) assert.ok(files.includes(f), f);
   assert.ok(!files.includes('.test.'), 'tests are not shipped');
