@@ -23,10 +23,8 @@ import { LegacyAttachmentStore } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
 import { ScheduleStore } from './stores/schedules.js';
 import { Scheduler, schedulerOptions } from './services/scheduler.js';
-import { scoreText } from './services/search.js';
 import type { SearchSource } from './services/search.js';
-import { conversationSource, pinSource, projectSource } from './services/search-sources.js';
-import { artifactCards } from './services/artifacts.js';
+import { artifactSource, attachmentSource, conversationSource, pinSource, projectSource, scheduleSource } from './services/search-sources.js';
 
 /** Everything a route needs, built once per server (tests build one per temp HOME). */
 export interface AppContext {
@@ -137,23 +135,13 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     if (r.conversations.imported.length || r.pins || r.schedules || r.vault.imported.length) log.info({ ...r, conversations: { imported: r.conversations.imported.length, skipped: r.conversations.skipped.length } }, 'imported an existing install');
     kv.set('installImported', true);
   }
-  ctx.searchSources.push(conversationSource(conversations), projectSource(projects), pinSource(ctx.pins), (terms) =>
-    schedules.list().flatMap((sch) => {
-      const score = scoreText(terms, `${sch.title} ${sch.prompt} ${sch.project ?? ''}`);
-      return score ? [{ type: 'schedule' as const, id: sch.id, title: sch.title, subtitle: sch.nextRunAt ?? '', route: 'scheduled', score }] : [];
-    }),
-    (terms) =>
-      artifactCards(projects.list(), 500).flatMap((a) => {
-        const score = scoreText(terms, `${a.title} ${a.description} ${a.path} ${a.kind}`);
-        return score ? [{ type: 'artifact' as const, id: a.path, title: a.title, subtitle: a.description || a.path, route: 'artifacts', score }] : [];
-      }),
-    (terms) =>
-      ctx.legacyAttachments.list().flatMap((a) => {
-        const score = scoreText(terms, `${a.name} ${a.source ?? ''} ${a.sourceUrl ?? ''} ${a.textPreview ?? ''} ${a.projectPath ?? ''}`);
-        return score
-          ? [{ type: 'attachment' as const, id: String(a.id), sessionId: String(a.sessionId ?? ''), title: String(a.name), subtitle: String(a.kind), route: 'attachment', score }]
-          : [];
-      }),
+  ctx.searchSources.push(
+    conversationSource(conversations),
+    projectSource(projects),
+    pinSource(ctx.pins),
+    scheduleSource(schedules),
+    artifactSource(projects),
+    attachmentSource(ctx.legacyAttachments),
   );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
   ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());

@@ -57,9 +57,8 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
 /** Process entry: run a staged newer version if there is one, else serve; close gracefully on SIGTERM/SIGINT. */
 export async function main(args: string[] = process.argv.slice(2), early: EarlyServer | null = null): Promise<void> {
   const boot = bootEnv(process.env);
-  const bootCtxEnv = { env: boot.env, coworkStateDir: boot.paths.coworkStateDir };
-  const cfg = updateConfig(bootCtxEnv.env, bootCtxEnv.coworkStateDir);
-  if (!early && updatesEnabled(bootCtxEnv.env, process.env)) {
+  const cfg = updateConfig(boot.env, boot.paths.coworkStateDir);
+  if (!early && updatesEnabled(boot.env, process.env)) {
     const staged = stagedNewer(cfg);
     if (staged && (await supervise(staged.entry, args)) === 'failed-early') rollBack(cfg);
   }
@@ -90,7 +89,7 @@ export async function main(args: string[] = process.argv.slice(2), early: EarlyS
   process.on('SIGINT', onInt);
   const earlySignal = early?.takeSignal();
   if (earlySignal) shutdown(earlySignal);
-  if (updatesEnabled(bootCtxEnv.env, process.env)) void updateInBackground(app, ctx, cfg, bootCtxEnv.env, args, () => {
+  if (updatesEnabled(boot.env, process.env)) void updateInBackground(app, ctx, cfg, boot.env, args, () => {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     closing = true;

@@ -4,7 +4,7 @@ import { isMindsSentinel, resolveRole } from '../../../core/settings/providers.j
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { CONVERSATION_ID_RE, mintConversationId, type DisabledConnection } from '../stores/conversations.js';
 import { openSse } from '../services/sse.js';
-import type { Frame, RunningTurn } from '../services/turns.js';
+import { TURN_BUSY, type Frame, type RunningTurn } from '../services/turns.js';
 import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
 
@@ -65,7 +65,7 @@ export const responseRoutes = routeGroup((app, ctx) => {
       : body.project && projects.exists(body.project)
         ? projects.resolve(body.project)
         : projects.resolveOrActive(null);
-    if (turns.get(conversationId)) throw new HttpError(409, 'A turn is already running for this conversation. Wait for it or cancel it first.');
+    if (turns.get(conversationId)) throw new HttpError(409, TURN_BUSY); // before any side effect of this request
     const prompt = text + ctx.attachmentContext(project, conversationId, body.attachment_ids);
     if (body.disabled_connections) {
       conversations.ensure(conversationId, project.name);

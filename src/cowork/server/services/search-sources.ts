@@ -1,6 +1,9 @@
 import type { ConversationStore } from '../stores/conversations.js';
 import type { PinStore } from '../stores/pins.js';
 import type { ProjectStore } from '../stores/projects.js';
+import type { ScheduleStore } from '../stores/schedules.js';
+import type { LegacyAttachmentStore } from '../stores/attachments.js';
+import { artifactCards } from './artifacts.js';
 import { ftsQuery, scoreText, type SearchResult, type SearchSource } from './search.js';
 
 /** Tasks: title/preview/project matches, plus full-text hits in message text (indexed, not scanned). */
@@ -43,5 +46,29 @@ export function pinSource(pins: PinStore): SearchSource {
     pins.list().flatMap((p, i) => {
       const score = scoreText(terms, `${p.title} ${p.id} ${p.type}`);
       return score ? [{ type: 'pin' as const, id: p.id, title: p.title, subtitle: `Pinned ${p.type}`, route: p.type, score: score + Math.max(0, 5 - i) }] : [];
+    });
+}
+
+export function scheduleSource(schedules: ScheduleStore): SearchSource {
+  return (terms) =>
+    schedules.list().flatMap((s) => {
+      const score = scoreText(terms, `${s.title} ${s.prompt} ${s.project ?? ''}`);
+      return score ? [{ type: 'schedule' as const, id: s.id, title: s.title, subtitle: s.nextRunAt ?? '', route: 'scheduled', score }] : [];
+    });
+}
+
+export function artifactSource(projects: ProjectStore): SearchSource {
+  return (terms) =>
+    artifactCards(projects.list(), 500).flatMap((a) => {
+      const score = scoreText(terms, `${a.title} ${a.description} ${a.path} ${a.kind}`);
+      return score ? [{ type: 'artifact' as const, id: a.path, title: a.title, subtitle: a.description || a.path, route: 'artifacts', score }] : [];
+    });
+}
+
+export function attachmentSource(legacy: LegacyAttachmentStore): SearchSource {
+  return (terms) =>
+    legacy.list().flatMap((a) => {
+      const score = scoreText(terms, `${a.name} ${a.source ?? ''} ${a.sourceUrl ?? ''} ${a.textPreview ?? ''} ${a.projectPath ?? ''}`);
+      return score ? [{ type: 'attachment' as const, id: String(a.id), sessionId: String(a.sessionId ?? ''), title: String(a.name), subtitle: String(a.kind), route: 'attachment', score }] : [];
     });
 }

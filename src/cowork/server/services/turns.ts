@@ -12,6 +12,8 @@ import { ResponseFormatter, type FramePayload } from './formatter.js';
 export type Frame = FramePayload & { sequence_number: number; at_ms: number };
 export type FrameListener = (frame: Frame | null) => void; // null = the turn is over
 
+export const TURN_BUSY = 'A turn is already running for this conversation. Wait for it or cancel it first.';
+
 const hex = (n: number) => randomBytes(n).toString('hex').slice(0, n * 2);
 
 /**
@@ -96,7 +98,7 @@ export class TurnService {
   /** Start a turn, or 409 when one is already running for the conversation (its input is never dropped silently). */
   start(req: StartTurn): RunningTurn {
     if (this.closing) throw new HttpError(503, 'The server is shutting down.');
-    if (this.running.has(req.conversationId)) throw new HttpError(409, 'A turn is already running for this conversation. Wait for it or cancel it first.');
+    if (this.running.has(req.conversationId)) throw new HttpError(409, TURN_BUSY);
     const max = this.env.int('ANTON_MAX_CONCURRENT_TURNS', 8);
     if (this.running.size >= max) throw new HttpError(429, `Too many turns are running (${max}); try again shortly.`);
     this.store.ensure(req.conversationId, req.project.name, req.scheduledId ? { scheduled_id: req.scheduledId } : {});
