@@ -30,7 +30,7 @@ export const datasourceRoutes = routeGroup((app, ctx) => {
     return {
       connections: ctx.vault.list().map((r) => {
         const c = connectors().get(r.engine);
-        return { engine: r.engine, name: r.name, displayName: c ? `${c.label} — ${r.name}` : r.name, testAvailable: canProbe(methodOf(c ?? ({ form: { methods: [] } } as never), r.fields._method)?.probe) };
+        return { engine: r.engine, name: r.name, displayName: c ? `${c.label} — ${r.name}` : r.name, testAvailable: !!c && canProbe(methodOf(c, r.fields._method)?.probe) };
       }),
       engines: [...connectors().values()].map((c) => ({
         engine: c.id,

@@ -1,13 +1,12 @@
-import { createReadStream, createWriteStream, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream, readFileSync, readdirSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isInside, resolveInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { mimeFor } from '../mime.js';
 import { UNTRUSTED_CONTENT_HEADERS } from '../stores/preview-mounts.js';
+import { saveUpload } from '../services/uploads.js';
 import { routeGroup } from './types.js';
 
 export const INSTRUCTIONS_PATH = '.anton/anton.md';
@@ -170,18 +169,9 @@ export const projectRoutes = routeGroup((app, ctx) => {
         results.push({ name, ok: false, error: 'invalid filename' });
         continue;
       }
-      const dest = join(root, name);
-      const tmp = join(root, `.upload-${randomBytes(6).toString('hex')}.tmp`);
       try {
-        await pipeline(part.file, createWriteStream(tmp));
-        if (part.file.truncated) {
-          rmSync(tmp, { force: true });
-          throw new HttpError(413, `File too large: ${name}`);
-        }
-        renameSync(tmp, dest);
-        results.push({ name, ok: true, size: statSync(dest).size });
+        results.push({ name, ok: true, size: await saveUpload(part, root, name, 0o666) }); // project files keep the usual mode
       } catch (err) {
-        rmSync(tmp, { force: true });
         if (err instanceof HttpError) throw err;
         results.push({ name, ok: false, error: 'File write failed' });
       }

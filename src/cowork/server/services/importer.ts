@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { legacyProjectsStateFile } from '../../../core/paths.js';
 import { isUserInput, messageText } from '../../../core/agent/history.js';
 import type { Message } from '../../../core/llm/types.js';
 import type { AppContext } from '../context.js';
@@ -167,7 +168,7 @@ export function importInstall(ctx: AppContext): ImportReport {
   } catch (e) {
     report.errors.push(`state.json: ${(e as Error).message}`);
   }
-  const active = readJson<{ activeProject?: string }>(join(dirname(ctx.paths.projectsDir), 'state.json'))?.activeProject;
+  const active = readJson<{ activeProject?: string }>(legacyProjectsStateFile(ctx.paths))?.activeProject;
   if (active && ctx.kv.get<string | null>('activeProject', null) === null && ctx.projects.exists(active)) {
     ctx.projects.setActive(active);
     report.activeProject = active;

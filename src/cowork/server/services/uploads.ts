@@ -14,11 +14,11 @@ export function safeFileName(raw: string): string {
 
 export const newAttachmentId = () => `att_${randomBytes(8).toString('hex')}`;
 
-/** Stream one uploaded part into `dest` (via a temp file); 413 when it passes the size cap. */
-export async function saveUpload(part: MultipartFile, dir: string, name: string): Promise<number> {
+/** Stream one uploaded part into `dir/name` (via a temp file); 413 when it passes the size cap. */
+export async function saveUpload(part: MultipartFile, dir: string, name: string, mode = 0o600): Promise<number> {
   const tmp = join(dir, `.upload-${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await pipeline(part.file, createWriteStream(tmp, { mode: 0o600 }));
+    await pipeline(part.file, createWriteStream(tmp, { mode }));
     if (part.file.truncated) throw new HttpError(413, `File too large: ${name}`);
     renameSync(tmp, join(dir, name));
     return statSync(join(dir, name)).size;
