@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.js';
 
@@ -79,10 +79,5 @@ export class MemoryStore {
     if (!parts.length) return null;
     const text = `## Your Memory\nWhat you learned about the user and this work. Follow the rules.\n\n${parts.join('\n\n')}`;
     return text.length > maxChars ? `${text.slice(0, maxChars)}\n…` : text;
-  }
-
-  topics(): string[] {
-    const d = join(this.globalDir, 'topics');
-    return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.md')) : [];
   }
 }

@@ -14,7 +14,6 @@ export class HttpError extends Error {
 
 export const badRequest = (detail: string) => new HttpError(400, detail);
 export const notFound = (detail = 'Not Found') => new HttpError(404, detail);
-export const conflict = (detail: string) => new HttpError(409, detail);
 
 const LOC_PREFIX: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 

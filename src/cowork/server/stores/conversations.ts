@@ -116,13 +116,6 @@ export class ConversationStore {
     return rows.map((r) => this.toMeta(r));
   }
 
-  liveIds(): string[] {
-    return this.db
-      .prepare<[], { conversation_id: string }>("SELECT DISTINCT conversation_id FROM turns WHERE status = 'running'")
-      .all()
-      .map((r) => r.conversation_id);
-  }
-
   loadHistory(id: string): Message[] {
     return this.db
       .prepare<[string], { role: 'user' | 'assistant'; content: string }>('SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY idx')
