@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Open the port first (a tiny module), so /health answers while the full server loads.
+// A tiny first step (flags, the port, or supervising an updated version), so /health answers while the server loads.
 const argv = process.argv.slice(2);
-const { listenEarly } = await import('../dist/bundle/early.mjs');
-const early = await listenEarly(argv);
-const { runServerCli } = await import('../dist/bundle/cli.mjs');
-await runServerCli(argv, early);
+const { boot } = await import('../dist/bundle/early.mjs');
+const next = await boot(argv);
+if (next.kind !== 'done') {
+  const { runServerCli } = await import('../dist/bundle/cli.mjs');
+  await runServerCli(argv, next.kind === 'serve' ? next.early : null);
+}

@@ -7,6 +7,7 @@ import { importInstall } from './services/importer.js';
 const USAGE = `Usage:
   anton cowork-server            start the Cowork server (same as anton-cowork-server)
   anton cowork-server import     adopt an existing Anton install's conversations, pins, schedules and vault
+  anton update [--status|--rollback]  check for a server update now, show the updater's state, or roll back
   anton --version                print the version
 Environment: ANTON_SERVER_HOST (127.0.0.1), ANTON_SERVER_PORT (26866), ANTON_PROJECTS_DIR, see README.`;
 
@@ -15,6 +16,10 @@ export async function runAntonCli(argv: string[], early: EarlyServer | null = nu
   const [cmd, ...rest] = argv;
   if (cmd === 'cowork-server' && rest[0] === 'import') return runImport();
   if (cmd === 'cowork-server') return runServerCli(rest, early);
+  if (cmd === 'update') {
+    process.exitCode = await (await import('./update-command.js')).runUpdateCommand(rest);
+    return;
+  }
   if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
     console.log(COWORK_SERVER_VERSION);
     return;
@@ -35,6 +40,7 @@ async function runImport(): Promise<void> {
 }
 
 export async function runServerCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
+  if (argv[0] === 'import') return runImport();
   if (argv.includes('--version') || argv.includes('-V')) {
     console.log(COWORK_SERVER_VERSION);
     return;

@@ -1,16 +1,18 @@
 import { pathToFileURL } from 'node:url';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { createContext } from './context.js';
-import { DatabaseTooNewError } from './db/database.js';
-import type { Logger } from 'pino';
-import type { EnvStore } from '../../core/settings/env-store.js';
 import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from './boot-env.js';
+import { describeBootError } from './boot-errors.js';
 import type { EarlyServer, RequestHandler } from './early.js';
-import type { UpdateConfig } from '../../core/updater/updater.js';
 import type { AppContext } from './context.js';
-import { supervise } from './supervisor.js';
-import { rollBack, stageUpdate, stagedNewer, updateConfig, updatesEnabled } from './services/self-update.js';
+import { Supervisor } from './supervisor.js';
+import { supervisorLog } from './launcher.js';
+import { INSTALLED, probationMs, updatesEnabled, versionsDir } from './update-config.js';
+import { startUpdateLoop } from './services/update-loop.js';
+import { openSseStreams } from './services/sse.js';
+import type { VersionRef } from '../../core/updater/state.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
 
@@ -19,7 +21,7 @@ export interface ServeOptions {
   host?: string;
   port?: number;
   logger?: boolean;
-  /** A port already opened by the bin (see early.ts): the app takes it over instead of listening. */
+  /** A port already opened by the bin (see early.ts), or a supervised child's IPC feed: the app takes it over. */
   early?: EarlyServer | null;
 }
 
@@ -37,38 +39,53 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
       ? {
           serverFactory: (h: RequestHandler) => {
             handler = h;
-            return early.server;
+            return early.http;
           },
         }
       : {}),
   });
   if (early) {
     app.addHook('onClose', async () => {
-      early.server.closeAllConnections();
-      await new Promise<void>((r) => early.server.close(() => r()));
+      early.http.closeAllConnections();
+      if (early.acceptor?.listening) await new Promise<void>((r) => early.acceptor!.close(() => r()));
     });
     await app.ready();
     early.attach(handler!);
-    app.log.info({ address: early.server.address() }, 'server listening');
+    app.log.info({ address: early.acceptor?.address() ?? 'supervised' }, 'server listening');
+    early.ready();
   } else await app.listen({ host, port });
   return { app, ctx };
 }
 
-/** Process entry: run a staged newer version if there is one, else serve; close gracefully on SIGTERM/SIGINT. */
-export async function main(args: string[] = process.argv.slice(2), early: EarlyServer | null = null): Promise<void> {
-  const boot = bootEnv(process.env);
-  const cfg = updateConfig(boot.env, boot.paths.coworkStateDir);
-  if (!early && updatesEnabled(boot.env, process.env)) {
-    const staged = stagedNewer(cfg);
-    if (staged && (await supervise(staged.entry, args)) === 'failed-early') rollBack(cfg);
+/** Nothing a switch could destroy: no running turn, no scratchpad kernel, no open SSE stream. */
+export const isIdle = (ctx: AppContext) => ctx.turns.list().length === 0 && ctx.pads.list().length === 0 && openSseStreams() === 0;
+
+/**
+ * Stop taking work and leave once what is live has finished: used when a newer version takes over the port. New
+ * connections already go elsewhere; idle keep-alive connections are closed, busy ones finish first.
+ */
+async function retire(app: FastifyInstance, ctx: AppContext, early: EarlyServer, stopUpdates: () => void): Promise<void> {
+  stopUpdates();
+  await ctx.scheduler.stop();
+  for (;;) {
+    early.http.closeIdleConnections();
+    if (early.openConnections() === 0 && isIdle(ctx)) break;
+    await new Promise((r) => setTimeout(r, 200));
   }
+  app.log.info('handed over to the updated version');
+  await app.close();
+}
+
+/** Process entry: serve; close gracefully on SIGTERM/SIGINT; keep checking for updates and switch to one when idle. */
+export async function main(_args: string[] = process.argv.slice(2), early: EarlyServer | null = null): Promise<void> {
   let app: FastifyInstance;
   let ctx: AppContext;
   try {
     ({ app, ctx } = await serve({ early }));
   } catch (err) {
-    if (err instanceof DatabaseTooNewError) console.error(err.message);
-    else console.error('anton-cowork-server failed to start:', err);
+    const { env, paths } = bootEnv(process.env);
+    const where = { host: env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, port: env.int('ANTON_SERVER_PORT', DEFAULT_PORT), stateDir: paths.coworkStateDir };
+    console.error(describeBootError(err, where, env.get('ANTON_LOG_LEVEL') === 'debug'));
     process.exit(1);
   }
   let closing = false;
@@ -87,31 +104,54 @@ export async function main(args: string[] = process.argv.slice(2), early: EarlyS
   const onInt = () => shutdown('SIGINT');
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
-  const earlySignal = early?.takeSignal();
-  if (earlySignal) shutdown(earlySignal);
-  if (updatesEnabled(boot.env, process.env)) void updateInBackground(app, ctx, cfg, boot.env, args, () => {
+  early?.releaseSignals();
+  if (!early || !updatesEnabled(ctx.env)) return;
+  const loop = startUpdateLoop({
+    env: ctx.env,
+    coworkStateDir: ctx.paths.coworkStateDir,
+    log: app.log as never,
+    isIdle: () => !closing && isIdle(ctx),
+    switchTo: (ref) => (early.supervised ? askSupervisorToSwitch(ref) : becomeSupervisor(ref)),
+  });
+  ctx.closers.push(() => loop.stop());
+  if (early.supervised) {
+    early.onRetire(() => {
+      closing = true;
+      void retire(app, ctx, early, loop.stop).then(() => process.exit(0));
+    });
+  }
+
+  function askSupervisorToSwitch(ref: VersionRef): void {
+    void ctx.scheduler.stop(); // no schedule runs twice while both versions are up
+    process.send?.({ anton: 'switch', ...ref });
+  }
+
+  /** Single-process mode: this process keeps the port and becomes the supervisor of the new version. */
+  function becomeSupervisor(ref: VersionRef): void {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
-    closing = true;
-  });
-}
-
-/**
- * After the server is up (never before: start-up must not wait on the network), stage a verified update;
- * when no turn is running, hand the port over to it and stay on as its supervisor, keeping our PID.
- */
-async function updateInBackground(app: FastifyInstance, ctx: AppContext, cfg: UpdateConfig, env: EnvStore, args: string[], detachSignals: () => void): Promise<void> {
-  await new Promise((r) => setTimeout(r, env.int('ANTON_UPDATE_CHECK_DELAY_MS', 15_000)).unref());
-  const staged = await stageUpdate(cfg, app.log as unknown as Logger);
-  if (!staged || env.get('ANTON_UPDATE_SWITCH') === 'next-start') return;
-  while (ctx.turns.list().length > 0) await new Promise((r) => setTimeout(r, 2000)); // never cut a running turn
-  app.log.info({ version: staged.version }, 'switching to the updated version');
-  detachSignals();
-  await app.close();
-  if ((await supervise(staged.entry, args)) === 'failed-early') {
-    rollBack(cfg);
-    app.log.error('the updated version failed to start; rolled back');
-    await main(args);
+    void ctx.scheduler.stop();
+    const acceptor = early!.acceptor!;
+    const sup = new Supervisor({
+      acceptor,
+      installed: INSTALLED,
+      versionsDir: versionsDir(ctx.paths.coworkStateDir),
+      args: [],
+      probationMs: probationMs(ctx.env),
+      log: supervisorLog,
+      local: {
+        serve: (socket: Socket) => {
+          early!.http.emit('connection', socket);
+          socket.resume();
+        },
+        retire: () => {
+          closing = true;
+          void retire(app, ctx, early!, loop.stop);
+        },
+      },
+    });
+    early!.acceptor = null; // the supervisor holds the port now; closing the app must not close it
+    sup.switchTo(ref);
   }
 }
 

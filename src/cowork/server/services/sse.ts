@@ -4,6 +4,10 @@ const HEARTBEAT_MS = 15_000;
 /** A client that stops reading is dropped before its unsent frames pile up in memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
+let open = 0;
+/** SSE streams open right now (an update never switches versions under a reader). */
+export const openSseStreams = () => open;
+
 export interface SseStream {
   send(frame: { type: string }): void;
   /** A data-only frame (the scratchpad stream's format). */
@@ -32,10 +36,12 @@ export function openSse(reply: FastifyReply): SseStream {
   });
   raw.flushHeaders();
   let closed = false;
+  open++;
   const closers: (() => void)[] = [];
   const close = () => {
     if (closed) return;
     closed = true;
+    open--;
     clearInterval(beat);
     for (const fn of closers) fn();
   };
