@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 
 /**
  * A scripted LLM on loopback speaking the real streaming wire formats of Anthropic Messages
- * (`POST /v1/messages`) and OpenAI Chat Completions (`POST /v1/chat/completions`). Each request takes the
- * next scripted reply; every request body is recorded for assertions.
+ * (`POST …/messages`) and OpenAI Chat Completions (`POST …/chat/completions`, which Gemini at
+ * `/v1beta/openai/`, Minds at `/api/v1/` and compatible servers also speak). Each request takes the next scripted
+ * reply; every request body is recorded with its path for assertions. GETs (model lists, Minds' `/api/v1/minds/`)
+ * answer a model list and are recorded in `gets`. With `acceptKeys` set, a request whose `x-api-key` or bearer
+ * token is not in the list gets 401, as a real provider would.
  */
 export interface ScriptedReply {
   text?: string;
@@ -28,6 +32,10 @@ export interface RecordedRequest {
 
 export class StubLlm {
   readonly requests: RecordedRequest[] = [];
+  /** GET requests (model-list probes), kept apart so request counts of chat calls stay as they were. */
+  readonly gets: RecordedRequest[] = [];
+  /** When set, only these API keys are accepted (others get 401). */
+  acceptKeys: string[] | null = null;
   private readonly queue: ScriptedReply[] = [];
   private server: Server | null = null;
   url = '';
@@ -44,11 +52,19 @@ export class StubLlm {
     return this.queue.length;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+  /** Listen on loopback; with `tls` (a PEM key and certificate) it speaks HTTPS. */
+  async start(opts: { tls?: { key: string; cert: string } } = {}): Promise<this> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createServer(handler);
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    this.url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
     return this;
+  }
+
+  private keyOf(req: IncomingMessage): string {
+    const x = req.headers['x-api-key'];
+    if (typeof x === 'string') return x;
+    return /^Bearer (.*)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
   }
 
   async stop(): Promise<void> {
@@ -72,7 +88,14 @@ export class StubLlm {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const path = (req.url ?? '').split('?')[0];
+    if (this.acceptKeys && !this.acceptKeys.includes(this.keyOf(req))) {
+      if (req.method === 'GET') this.gets.push({ path, headers: req.headers, body: {} });
+      else this.requests.push({ path, headers: req.headers, body: chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {} });
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'invalid api key', type: 'authentication_error' } }));
+      return;
+    }
     if (req.method === 'GET') {
+      this.gets.push({ path, headers: req.headers, body: {} });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'stub-model' }] }));
       return;
     }

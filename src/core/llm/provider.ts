@@ -25,3 +25,18 @@ export function createProvider(env: EnvStore, role: Role, modelOverride?: string
   const opts = providerOptions(env);
   return cfg.adapter === 'anthropic' ? new AnthropicProvider(cfg, opts) : new OpenAIProvider(cfg, opts);
 }
+
+/** Can this role be called at all (a key, or a URL for a keyless OpenAI-compatible endpoint, and a model)? */
+export function roleUsable(env: EnvStore, role: Role): boolean {
+  const cfg = resolveRole(env, role);
+  if (!cfg.model) return false;
+  return cfg.adapter === 'openai' && !['openai', 'gemini', 'minds-cloud', 'anthropic'].includes(cfg.provider) ? !!cfg.baseUrl : !!cfg.apiKey;
+}
+
+/**
+ * The provider for cheap side calls (context summaries), as in the reference: the coding role, or the planning
+ * role when the coding one cannot be called.
+ */
+export function createSideProvider(env: EnvStore): LlmProvider {
+  return createProvider(env, roleUsable(env, 'coding') ? 'coding' : 'planning');
+}

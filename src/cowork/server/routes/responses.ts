@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getConfigStatus } from '../../../core/settings/config-status.js';
-import { isMindsSentinel, resolveRole } from '../../../core/settings/providers.js';
+import { modelFitsProvider, resolveRole } from '../../../core/settings/providers.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { CONVERSATION_ID_RE, mintConversationId, type DisabledConnection } from '../stores/conversations.js';
 import { openSse } from '../services/sse.js';
@@ -31,12 +31,13 @@ function userInput(input: z.infer<typeof ResponsesRequest>['input']): string {
   return last.content;
 }
 
-/** The per-request model override, ignoring the reference's Minds sentinels where they mean nothing. */
+/**
+ * The per-request model override. Ignored where it cannot mean anything: Minds sentinels outside Minds and
+ * compatible endpoints, and another vendor's model name (the client falls back to 'claude-sonnet-4-6').
+ */
 function modelOverride(ctx: AppContext, model: string): string | undefined {
   if (!model || model === 'anton') return undefined;
-  const provider = resolveRole(ctx.env, 'planning').provider;
-  if (isMindsSentinel(model) && provider !== 'openai-compatible' && provider !== 'minds-cloud') return undefined;
-  return model;
+  return modelFitsProvider(ctx.env, resolveRole(ctx.env, 'planning').provider, model) ? model : undefined;
 }
 
 /** Stream a turn's frames (from `fromSeq`) to an SSE response; closing the connection only stops reading. */

@@ -145,6 +145,7 @@ export class TurnService {
       const agent = buildAgent(this.env, this.ext, scope, req.modelOverride);
       const gen = runTurn({
         provider: agent.provider,
+        summarizer: agent.summarizer,
         buildSystem: agent.buildSystem,
         tools: agent.tools,
         scrub: agent.scrub,
