@@ -18,6 +18,8 @@ export interface ScriptedReply {
   chunkDelayMs?: number;
   /** Stream the text, then keep the connection open until the client aborts (for cancel tests). */
   hang?: boolean;
+  /** Stream the text, then drop the connection mid-response (a provider failing mid-turn). */
+  dropAfterText?: boolean;
   stopReason?: 'end_turn' | 'tool_use' | 'max_tokens';
   /** Stream this many tokens of the form "@<epoch ms> ", stamped as they are sent (latency benchmarks). */
   timestampedTokens?: number;
@@ -133,6 +135,11 @@ export class StubLlm {
       await new Promise<void>((r) => res.on('close', () => r()));
       return;
     }
+    if (reply.dropAfterText) {
+      await new Promise<void>((r) => res.write(': flushed\n\n', () => r())); // what was sent reaches the client first
+      res.destroy();
+      return;
+    }
     res.end();
   }
 
@@ -157,7 +164,7 @@ export class StubLlm {
     if (r.text || r.timestampedTokens) {
       await ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
       for (const w of this.pieces(r)) await ev('content_block_delta', { index, delta: { type: 'text_delta', text: w } });
-      if (r.hang) return;
+      if (r.hang || r.dropAfterText) return;
       await ev('content_block_stop', { index });
       index++;
     }
@@ -181,7 +188,7 @@ export class StubLlm {
       send(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
     await chunk({ role: 'assistant', content: '' });
     for (const w of this.pieces(r)) await chunk({ content: w });
-    if (r.hang) return;
+    if (r.hang || r.dropAfterText) return;
     for (const [i, tc] of (r.toolCalls ?? []).entries()) {
       const id = tc.id ?? `call_stub_${i}_${Math.random().toString(36).slice(2, 8)}`;
       const json = tc.rawArguments ?? JSON.stringify(tc.input);

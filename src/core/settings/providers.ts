@@ -130,9 +130,9 @@ export function modelFitsProvider(env: EnvStore, provider: string, model: string
 }
 
 function defaultModel(env: EnvStore, role: Role, provider: string): string {
+  // An explicit `openai` provider gets OpenAI's models even behind a proxy URL; `openai-compatible` has none.
   const type = isProviderType(provider) ? provider : 'openai-compatible';
-  const pair = recommendedPairFor(env, type);
-  const rec = pair[role === 'planning' ? 0 : 1];
+  const rec = RECOMMENDED_PAIR[type][role === 'planning' ? 0 : 1];
   if (rec) return rec;
   // No recommendation (custom endpoints): the coding role uses the planning model.
   return role === 'coding' ? resolveRole(env, 'planning').model : '';

@@ -13,8 +13,7 @@ type T = { after: (fn: () => unknown) => void };
 /** Each provider of the settings list, configured the way the settings page or onboarding writes it. */
 const PROVIDERS: { type: string; env: (url: string) => Record<string, string>; path: string; model: string; auth: [string, string] }[] = [
   { type: 'anthropic', env: (u) => ({ ANTON_PLANNING_PROVIDER: 'anthropic', ANTON_ANTHROPIC_API_KEY: 'k-ant', ANTON_ANTHROPIC_BASE_URL: u }), path: '/v1/messages', model: 'claude-sonnet-4-6', auth: ['authorization', 'Bearer k-ant'] },
-  // (The stub's URL is not api.openai.com, so OpenAI gets its model named as any custom endpoint would.)
-  { type: 'openai', env: (u) => ({ ANTON_PLANNING_PROVIDER: 'openai', ANTON_OPENAI_API_KEY: 'k-oai', ANTON_OPENAI_BASE_URL: `${u}/v1`, ANTON_PLANNING_MODEL: 'gpt-5' }), path: '/v1/chat/completions', model: 'gpt-5', auth: ['authorization', 'Bearer k-oai'] },
+  { type: 'openai', env: (u) => ({ ANTON_PLANNING_PROVIDER: 'openai', ANTON_OPENAI_API_KEY: 'k-oai', ANTON_OPENAI_BASE_URL: `${u}/v1` }), path: '/v1/chat/completions', model: 'gpt-5', auth: ['authorization', 'Bearer k-oai'] },
   { type: 'gemini', env: (u) => ({ ANTON_PLANNING_PROVIDER: 'gemini', ANTON_GEMINI_API_KEY: 'k-gem', ANTON_GEMINI_BASE_URL: `${u}/v1beta/openai/` }), path: '/v1beta/openai/chat/completions', model: 'gemini-2.5-pro', auth: ['authorization', 'Bearer k-gem'] },
   { type: 'minds-cloud', env: (u) => ({ ANTON_PLANNING_PROVIDER: 'minds-cloud', ANTON_MINDS_API_KEY: 'k-minds', ANTON_MINDS_URL: u }), path: '/api/v1/chat/completions', model: '_reason_', auth: ['authorization', 'Bearer k-minds'] },
   // Onboarding's MindsHub path: the shared OpenAI slot pointed at <minds>/api/v1.
