@@ -130,8 +130,13 @@ export function modelFitsProvider(env: EnvStore, provider: string, model: string
 }
 
 function defaultModel(env: EnvStore, role: Role, provider: string): string {
-  // An explicit `openai` provider gets OpenAI's models even behind a proxy URL; `openai-compatible` has none.
-  const type = isProviderType(provider) ? provider : 'openai-compatible';
+  // An explicit `openai` provider gets OpenAI's models even behind a proxy URL. `openai-compatible` takes those of
+  // what it really calls through the shared slot (Gemini, Minds, OpenAI itself); a custom endpoint has none.
+  let type: ProviderType = isProviderType(provider) ? provider : 'openai-compatible';
+  if (type === 'openai-compatible' && !env.get(COMPATIBLE_BASE_URL_VAR) && !env.get('ANTON_COMPATIBLE_API_KEY')) {
+    const slot = openaiSlotType(env);
+    type = slot === 'openai' ? (openaiSlotIsCustom(env) ? 'openai-compatible' : 'openai') : (slot ?? (env.get('ANTON_MINDS_API_KEY') ? 'minds-cloud' : type));
+  }
   const rec = RECOMMENDED_PAIR[type][role === 'planning' ? 0 : 1];
   if (rec) return rec;
   // No recommendation (custom endpoints): the coding role uses the planning model.
