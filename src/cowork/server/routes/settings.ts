@@ -154,7 +154,9 @@ export const settingsRoutes = routeGroup((app, ctx) => {
 
   app.get('/v1/settings/configured', { schema: { tags: ['settings'] } }, async () => {
     const providers = listProviders(env);
-    const provider = providerKey(env, 'anthropic') ? 'anthropic' : providerKey(env, 'minds-cloud') ? 'minds' : '';
+    // C's answer: `minds` stands for any OpenAI-slot set-up (key + base URL) as well as a Minds key.
+    const slot = !!env.get('ANTON_OPENAI_API_KEY') && !!env.get('ANTON_OPENAI_BASE_URL');
+    const provider = providerKey(env, 'anthropic') ? 'anthropic' : slot || providerKey(env, 'minds-cloud') ? 'minds' : '';
     return { configured: providers.length > 0, provider };
   });
 
