@@ -126,3 +126,43 @@ test('Settings page: a provider list saved with an OpenAI-compatible entry reads
   const listed = new Set(r.providers.map((p) => p.type));
   for (const role of ['planning', 'coding']) assert.ok(listed.has(s.modelOverrides[role].providerType), `${role} override points at a listed provider`);
 });
+
+test('Settings page walk after onboarding MindsHub: one default minds-cloud provider in default mode, tested and streamed at /api/v1', async (t) => {
+  const stub = await new StubLlm().start();
+  stub.acceptKeys = ['mdb_key'];
+  const ta = await startTestApp({ listen: true });
+  t.after(async () => {
+    await ta.close();
+    await stub.stop();
+  });
+  assert.deepEqual((await api(ta, 'POST', '/v1/settings/validate-provider', { provider: 'minds', apiKey: 'mdb_key', baseUrl: stub.url })).body, { ok: true });
+  const lines = [
+    'ANTON_TERMS_CONSENT=true',
+    'ANTON_MINDS_ENABLED=true',
+    'ANTON_MINDS_API_KEY=mdb_key',
+    `ANTON_MINDS_URL=${stub.url}`,
+    'ANTON_OPENAI_API_KEY=mdb_key',
+    `ANTON_OPENAI_BASE_URL=${stub.url}/api/v1`,
+    'ANTON_PLANNING_PROVIDER=openai-compatible',
+    'ANTON_CODING_PROVIDER=openai-compatible',
+    'ANTON_PLANNING_MODEL=_reason_',
+    'ANTON_CODING_MODEL=_code_',
+  ];
+  await api(ta, 'POST', '/v1/settings/raw', { content: lines.join('\n') });
+  const s1 = (await api(ta, 'GET', '/v1/settings')).body;
+  const r1 = render(s1);
+  assert.deepEqual(r1.providers.map((p) => [p.type, p.isDefault]), [['minds-cloud', true]]);
+  assert.equal(s1.modelMode, 'default');
+  assert.deepEqual([r1.planning, r1.coding], [{ providerType: 'minds-cloud', model: '_reason_' }, { providerType: 'minds-cloud', model: '_code_' }]);
+  const tp = (await api(ta, 'POST', '/v1/settings/test-providers', { providers: r1.providers })).body;
+  assert.deepEqual(tp.providerStatus, { 'minds-cloud': 'ok' });
+  assert.equal(stub.gets.at(-1)?.path, '/api/v1/minds/');
+  assert.equal((await api(ta, 'PUT', '/v1/settings', s1)).status, 200);
+  const s2 = (await api(ta, 'GET', '/v1/settings')).body;
+  assert.deepEqual(render(s2).providers.map((p) => [p.type, p.isDefault]), [['minds-cloud', true]]);
+  assert.deepEqual([render(s2).planning, render(s2).coding], [r1.planning, r1.coding]);
+  stub.enqueue({ text: 'hello from minds' });
+  const sse = await readSse(await postJson(`${ta.url}/v1/responses`, { input: 'hi', model: s2.defaultModel }));
+  assert.equal(sse.frames.at(-1)?.type, 'response.completed');
+  assert.deepEqual([stub.requests.at(-1)?.path, stub.requests.at(-1)?.body.model], ['/api/v1/chat/completions', '_reason_']);
+});
