@@ -163,9 +163,9 @@ export function modelView(env: EnvStore, kv: KvStore, providers: ProviderEntry[]
     let providerType = roleProviderType(env, role);
     let model = resolveRole(env, role).model;
     if (!listed.has(providerType)) {
-      // The role's own provider has no key: turns fall back to the default provider (see services/agent.ts).
+      // The role's own provider has no key: side calls then use the planning role (createSideProvider).
       providerType = def;
-      model = recommendedPairFor(env, def)[i] || resolveRole(env, 'planning').model;
+      model = role === 'coding' ? resolveRole(env, 'planning').model : recommendedPairFor(env, def)[i];
     }
     overrides[role] = { providerType, model };
     if (providerType !== def || model !== recommendedPairFor(env, def)[i]) differs = true;
