@@ -3,8 +3,7 @@ import { LlmError, classifyLlmError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
 import { insecureFetch } from './tls.js';
 import { parseToolInput } from './tool-json.js';
-import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall } from './types.js';
-import type { ProviderOptions } from './provider.js';
+import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall, ProviderOptions } from './types.js';
 
 type ChatMessage = Record<string, unknown>;
 

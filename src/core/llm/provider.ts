@@ -2,14 +2,9 @@ import type { EnvStore } from '../settings/env-store.js';
 import { resolveRole, type Role } from '../settings/providers.js';
 import { AnthropicProvider } from './anthropic.js';
 import { OpenAIProvider } from './openai.js';
-import type { LlmProvider } from './types.js';
+import type { LlmProvider, ProviderOptions } from './types.js';
 
-export interface ProviderOptions {
-  maxRetries: number;
-  requestTimeoutMs: number;
-  /** Abort a stream that sends nothing for this long. */
-  idleTimeoutMs: number;
-}
+export type { ProviderOptions } from './types.js';
 
 export function providerOptions(env: EnvStore): ProviderOptions {
   return {
