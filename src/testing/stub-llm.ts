@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 
 /**
  * A scripted LLM on loopback speaking the real streaming wire formats of Anthropic Messages
- * (`POST /v1/messages`) and OpenAI Chat Completions (`POST /v1/chat/completions`). Each request takes the
- * next scripted reply; every request body is recorded for assertions.
+ * (`POST …/messages`) and OpenAI Chat Completions (`POST …/chat/completions`, which Gemini at
+ * `/v1beta/openai/`, Minds at `/api/v1/` and compatible servers also speak). Each request takes the next scripted
+ * reply; every request body is recorded with its path for assertions. GETs (model lists, Minds' `/api/v1/minds/`)
+ * answer a model list and are recorded in `gets`. With `acceptKeys` set, a request whose `x-api-key` or bearer
+ * token is not in the list gets 401, as a real provider would.
  */
 export interface ScriptedReply {
   text?: string;
@@ -14,6 +18,8 @@ export interface ScriptedReply {
   chunkDelayMs?: number;
   /** Stream the text, then keep the connection open until the client aborts (for cancel tests). */
   hang?: boolean;
+  /** Stream the text, then drop the connection mid-response (a provider failing mid-turn). */
+  dropAfterText?: boolean;
   stopReason?: 'end_turn' | 'tool_use' | 'max_tokens';
   /** Stream this many tokens of the form "@<epoch ms> ", stamped as they are sent (latency benchmarks). */
   timestampedTokens?: number;
@@ -28,6 +34,10 @@ export interface RecordedRequest {
 
 export class StubLlm {
   readonly requests: RecordedRequest[] = [];
+  /** GET requests (model-list probes), kept apart so request counts of chat calls stay as they were. */
+  readonly gets: RecordedRequest[] = [];
+  /** When set, only these API keys are accepted (others get 401). */
+  acceptKeys: string[] | null = null;
   private readonly queue: ScriptedReply[] = [];
   private server: Server | null = null;
   url = '';
@@ -44,11 +54,19 @@ export class StubLlm {
     return this.queue.length;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+  /** Listen on loopback; with `tls` (a PEM key and certificate) it speaks HTTPS. */
+  async start(opts: { tls?: { key: string; cert: string } } = {}): Promise<this> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createServer(handler);
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    this.url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
     return this;
+  }
+
+  private keyOf(req: IncomingMessage): string {
+    const x = req.headers['x-api-key'];
+    if (typeof x === 'string') return x;
+    return /^Bearer (.*)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
   }
 
   async stop(): Promise<void> {
@@ -72,7 +90,14 @@ export class StubLlm {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const path = (req.url ?? '').split('?')[0];
+    if (this.acceptKeys && !this.acceptKeys.includes(this.keyOf(req))) {
+      if (req.method === 'GET') this.gets.push({ path, headers: req.headers, body: {} });
+      else this.requests.push({ path, headers: req.headers, body: chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {} });
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'invalid api key', type: 'authentication_error' } }));
+      return;
+    }
     if (req.method === 'GET') {
+      this.gets.push({ path, headers: req.headers, body: {} });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'stub-model' }] }));
       return;
     }
@@ -110,6 +135,11 @@ export class StubLlm {
       await new Promise<void>((r) => res.on('close', () => r()));
       return;
     }
+    if (reply.dropAfterText) {
+      await new Promise<void>((r) => res.write(': flushed\n\n', () => r())); // what was sent reaches the client first
+      res.destroy();
+      return;
+    }
     res.end();
   }
 
@@ -134,7 +164,7 @@ export class StubLlm {
     if (r.text || r.timestampedTokens) {
       await ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
       for (const w of this.pieces(r)) await ev('content_block_delta', { index, delta: { type: 'text_delta', text: w } });
-      if (r.hang) return;
+      if (r.hang || r.dropAfterText) return;
       await ev('content_block_stop', { index });
       index++;
     }
@@ -158,7 +188,7 @@ export class StubLlm {
       send(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
     await chunk({ role: 'assistant', content: '' });
     for (const w of this.pieces(r)) await chunk({ content: w });
-    if (r.hang) return;
+    if (r.hang || r.dropAfterText) return;
     for (const [i, tc] of (r.toolCalls ?? []).entries()) {
       const id = tc.id ?? `call_stub_${i}_${Math.random().toString(36).slice(2, 8)}`;
       const json = tc.rawArguments ?? JSON.stringify(tc.input);

@@ -18,7 +18,7 @@ function env(kind: 'anthropic' | 'openai', url: string): EnvStore {
   const vars: Record<string, string> =
     kind === 'anthropic'
       ? { ANTON_PLANNING_PROVIDER: 'anthropic', ANTON_ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTON_ANTHROPIC_BASE_URL: url, ANTON_LLM_MAX_RETRIES: '2' }
-      : { ANTON_PLANNING_PROVIDER: 'openai-compatible', ANTON_OPENAI_API_KEY: 'sk-oai-test-key', ANTON_OPENAI_BASE_URL: `${url}/v1`, ANTON_LLM_MAX_RETRIES: '2' };
+      : { ANTON_PLANNING_PROVIDER: 'openai-compatible', ANTON_OPENAI_API_KEY: 'sk-oai-test-key', ANTON_OPENAI_BASE_URL: `${url}/v1`, ANTON_PLANNING_MODEL: 'stub-model', ANTON_LLM_MAX_RETRIES: '2' };
   return new EnvStore(vars, '/nonexistent/.env');
 }
 
@@ -66,7 +66,7 @@ for (const kind of ['anthropic', 'openai'] as const) {
       { role: 'assistant', content: [{ type: 'text', text: 'Hi there, friend.' }] },
     ]);
     assert.deepEqual(saves, [0, 1]);
-    assert.equal(s.requests[0].body.model, kind === 'anthropic' ? 'claude-sonnet-4-6' : 'claude-sonnet-4-6');
+    assert.equal(s.requests[0].body.model, kind === 'anthropic' ? 'claude-sonnet-4-6' : 'stub-model');
   });
 
   test(`${kind}: a tool turn runs the tool, feeds the result back and finishes`, async (t) => {

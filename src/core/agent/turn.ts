@@ -8,6 +8,8 @@ import type { ToolOutcome, ToolRegistry } from './tools.js';
 
 export interface TurnOptions {
   provider: LlmProvider;
+  /** Writes context summaries (the coding role); the planning provider when absent. */
+  summarizer?: LlmProvider;
   /** Rebuilt before every model call (memory, project instructions and tool prompts may change). */
   buildSystem: () => string;
   /** The conversation so far; mutated in place and persisted after every round. */
@@ -88,7 +90,7 @@ export async function* runTurn(o: TurnOptions): AsyncGenerator<AgentEvent, TurnR
         if (o.signal.aborted) throw new TurnAborted();
         if (err instanceof LlmError && err.kind === 'context_overflow' && attempt < 2) {
           // Tier 1: summarise older turns with the model; tier 2: drop them.
-          const compacted = attempt === 0 ? await summarizeOlderTurns(o.provider, h, o.signal).catch(() => false) : false;
+          const compacted = attempt === 0 ? await summarizeOlderTurns(o.summarizer ?? o.provider, h, o.signal).catch(() => false) : false;
           const dropped = !compacted && truncateHistory(h, attempt === 0 ? 8 : 2);
           if (compacted || dropped) {
             touch(0);

@@ -2,8 +2,7 @@ import type { RoleConfig } from '../settings/providers.js';
 import { LlmError, classifyLlmError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
 import { parseToolInput } from './tool-json.js';
-import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamEvent, ToolCall } from './types.js';
-import type { ProviderOptions } from './provider.js';
+import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamEvent, ToolCall, ProviderOptions } from './types.js';
 
 interface BlockState {
   kind: 'text' | 'tool_use' | 'other';

@@ -1,9 +1,9 @@
 import type { RoleConfig } from '../settings/providers.js';
 import { LlmError, classifyLlmError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
+import { insecureFetch } from './tls.js';
 import { parseToolInput } from './tool-json.js';
-import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall } from './types.js';
-import type { ProviderOptions } from './provider.js';
+import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall, ProviderOptions } from './types.js';
 
 type ChatMessage = Record<string, unknown>;
 
@@ -59,6 +59,7 @@ export class OpenAIProvider implements LlmProvider {
       baseURL: this.cfg.baseUrl || undefined,
       maxRetries: this.opts.maxRetries,
       timeout: this.opts.requestTimeoutMs,
+      ...(this.cfg.sslVerify ? {} : { fetch: insecureFetch }),
     });
     const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const isOpenAI = this.cfg.provider === 'openai';

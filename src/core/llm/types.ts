@@ -76,3 +76,11 @@ export interface LlmProvider {
   readonly model: string;
   stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent>;
 }
+
+/** Retry and timeout policy shared by the provider adapters. */
+export interface ProviderOptions {
+  maxRetries: number;
+  requestTimeoutMs: number;
+  /** Abort a stream that sends nothing for this long. */
+  idleTimeoutMs: number;
+}

@@ -17,11 +17,14 @@ export interface ConfigStatus {
 export function getConfigStatus(env: EnvStore): ConfigStatus {
   const role = resolveRole(env, 'planning');
   const missing: string[] = [];
-  if (!role.apiKey) {
-    if (role.provider === 'openai-compatible') missing.push('ANTON_OPENAI_API_KEY or ANTON_MINDS_API_KEY');
-    else if (isProviderType(role.provider)) missing.push(PROVIDER_KEY_VAR[role.provider]);
+  const compatible = !isProviderType(role.provider) || role.provider === 'openai-compatible';
+  if (compatible) {
+    // A local endpoint (Ollama, LM Studio) needs no key, only its URL.
+    if (!role.baseUrl) missing.push('ANTON_OPENAI_BASE_URL (or ANTON_MINDS_API_KEY)');
+  } else if (!role.apiKey) {
+    missing.push(role.provider === 'openai' ? 'ANTON_OPENAI_API_KEY' : PROVIDER_KEY_VAR[role.provider as keyof typeof PROVIDER_KEY_VAR]);
   }
-  if (role.provider === 'openai-compatible' && !role.baseUrl) missing.push('ANTON_OPENAI_BASE_URL');
+  if (!role.model) missing.push('ANTON_PLANNING_MODEL');
   const label = providerLabel(role.provider);
   return {
     config_ready: missing.length === 0,

@@ -50,7 +50,10 @@ test('config status names the missing key per provider, and legacy keys count', 
   assert.equal(getConfigStatus(mk({})).config_error, 'Configure ANTON_ANTHROPIC_API_KEY for Anthropic.');
   assert.equal(getConfigStatus(mk({ ANTHROPIC_API_KEY: 'k' })).config_ready, true);
   const compat = getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'openai-compatible' }));
-  assert.equal(compat.config_error, 'Configure ANTON_OPENAI_API_KEY or ANTON_MINDS_API_KEY, ANTON_OPENAI_BASE_URL for OpenAI-compatible.');
-  assert.equal(getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'openai-compatible', ANTON_MINDS_API_KEY: 'm' })).config_ready, true);
-  assert.equal(getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'something-else' })).config_ready, true);
+  assert.equal(compat.config_error, 'Configure ANTON_OPENAI_BASE_URL (or ANTON_MINDS_API_KEY), ANTON_PLANNING_MODEL for OpenAI-compatible.');
+  const viaMinds = getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'openai-compatible', ANTON_MINDS_API_KEY: 'm' }));
+  assert.deepEqual([viaMinds.config_ready, viaMinds.model], [true, '_reason_'], 'Minds behind openai-compatible gets the Minds models');
+  // An unknown provider value is OpenAI-shaped: it is usable only once it has an endpoint (a turn would fail otherwise).
+  assert.equal(getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'something-else' })).config_ready, false);
+  assert.equal(getConfigStatus(mk({ ANTON_PLANNING_PROVIDER: 'something-else', ANTON_OPENAI_API_KEY: 'k', ANTON_OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', ANTON_PLANNING_MODEL: 'm' })).config_ready, true);
 });

@@ -111,6 +111,15 @@ interface Hit {
   snippet: string;
 }
 
+/** A search provider's HTTP status, said plainly (a bad key must not read as "No results."). */
+async function searchJson(res: Response, provider: string): Promise<unknown> {
+  if (res.ok) return res.json();
+  await res.body?.cancel();
+  if (res.status === 401 || res.status === 403) throw new Error(`${provider} rejected the API key (HTTP ${res.status}). Check ANTON_WEB_SEARCH_API_KEY.`);
+  if (res.status === 429) throw new Error(`${provider} is rate limiting searches (HTTP 429); try again later.`);
+  throw new Error(`${provider} answered HTTP ${res.status}.`);
+}
+
 /** One web search through the configured provider. */
 export async function webSearch(cfg: SearchConfig, query: string, max: number): Promise<Hit[]> {
   const signal = AbortSignal.timeout(15_000);
@@ -118,19 +127,19 @@ export async function webSearch(cfg: SearchConfig, query: string, max: number): 
     const u = new URL(cfg.url ?? 'https://api.search.brave.com/res/v1/web/search');
     u.searchParams.set('q', query);
     u.searchParams.set('count', String(max));
-    const r = (await (await fetch(u, { headers: { 'X-Subscription-Token': cfg.apiKey ?? '', accept: 'application/json' }, signal })).json()) as { web?: { results?: { title: string; url: string; description: string }[] } };
+    const res = await fetch(u, { headers: { 'X-Subscription-Token': cfg.apiKey ?? '', accept: 'application/json' }, signal });
+    const r = (await searchJson(res, 'Brave Search')) as { web?: { results?: { title: string; url: string; description: string }[] } };
     return (r.web?.results ?? []).slice(0, max).map((x) => ({ title: x.title, url: x.url, snippet: x.description }));
   }
   if (cfg.provider === 'tavily') {
-    const r = (await (await fetch(cfg.url ?? 'https://api.tavily.com/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: cfg.apiKey, query, max_results: max }), signal })).json()) as {
-      results?: { title: string; url: string; content: string }[];
-    };
+    const res = await fetch(cfg.url ?? 'https://api.tavily.com/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: cfg.apiKey, query, max_results: max }), signal });
+    const r = (await searchJson(res, 'Tavily')) as { results?: { title: string; url: string; content: string }[] };
     return (r.results ?? []).slice(0, max).map((x) => ({ title: x.title, url: x.url, snippet: x.content }));
   }
   const u = new URL('/search', cfg.url);
   u.searchParams.set('q', query);
   u.searchParams.set('format', 'json');
-  const r = (await (await fetch(u, { signal })).json()) as { results?: { title: string; url: string; content: string }[] };
+  const r = (await searchJson(await fetch(u, { signal }), 'SearXNG')) as { results?: { title: string; url: string; content: string }[] };
   return (r.results ?? []).slice(0, max).map((x) => ({ title: x.title, url: x.url, snippet: x.content }));
 }
 

@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
 import { closeContext, type AppContext } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { HttpError, installErrorHandling } from './errors.js';
 import { installSecurity } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
 import { healthRoutes } from './routes/health.js';
@@ -57,8 +57,12 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   installSecurity(app, ctx, origins);
 
   // The client sends Content-Type: application/json on every request, body-less POSTs included.
-  // Only JSON and multipart bodies are accepted: text/plain (a CSRF-able "simple" request) gets 415.
+  // Only JSON and multipart bodies are accepted. A text/plain body (a CSRF-able "simple" request) is refused with
+  // the reference's 422 (FastAPI never parses it as JSON); other unknown types get 415.
   app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, _body, done) =>
+    done(new HttpError(422, [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from' }]), undefined),
+  );
   app.addContentTypeParser(/^application\/([a-z.+-]*\+)?json(;.*)?$/i, { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);

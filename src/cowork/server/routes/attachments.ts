@@ -81,7 +81,7 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
 
   app.post('/v1/attachments/upload', { schema: { tags: ['attachments'], consumes: ['multipart/form-data'] } }, async (req) => {
     if (!req.isMultipart()) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
-    const out: Record<string, unknown>[] = [];
+    const out: { id: string; createdAt: string; sessionId: string | null; projectPath: string | null; [k: string]: unknown }[] = [];
     const fields: Record<string, string> = {};
     for await (const part of req.parts()) {
       if (part.type === 'field') {
@@ -107,15 +107,20 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
         mime: part.mimetype && part.mimetype !== 'application/octet-stream' ? part.mimetype : mimeFor(name),
         size,
         path: join(folder, name),
-        sessionId: fields.session_id || null,
-        projectPath: fields.project_path || null,
+        sessionId: null,
+        projectPath: null,
         createdAt: now,
         updatedAt: now,
       };
-      legacy.insert(a);
       out.push(a);
     }
     if (!out.length) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
+    // Form fields may come after the files: apply them once the whole form is read.
+    for (const a of out) {
+      a.sessionId = fields.session_id || null;
+      a.projectPath = fields.project_path || null;
+      legacy.insert(a);
+    }
     return { attachments: out };
   });
 

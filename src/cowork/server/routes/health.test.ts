@@ -86,5 +86,5 @@ test('a malformed JSON body gets 422 with a detail list, not a 500', async (t) =
   assert.deepEqual(missing.json().detail[0].loc, ['body', 'name']);
   assert.equal(missing.json().detail[0].type, 'missing');
   const plain = await ta.app.inject({ method: 'POST', url: '/v1/projects', headers: { 'content-type': 'text/plain' }, payload: 'name=x' });
-  assert.equal(plain.statusCode, 415, 'text/plain (CSRF-able) bodies are refused');
+  assert.equal(plain.statusCode, 422, 'text/plain (CSRF-able) bodies are refused, with the reference status');
 });

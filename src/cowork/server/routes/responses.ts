@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getConfigStatus } from '../../../core/settings/config-status.js';
-import { isMindsSentinel, resolveRole } from '../../../core/settings/providers.js';
+import { modelFitsProvider, resolveRole } from '../../../core/settings/providers.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { CONVERSATION_ID_RE, mintConversationId, type DisabledConnection } from '../stores/conversations.js';
 import { openSse } from '../services/sse.js';
@@ -31,12 +31,13 @@ function userInput(input: z.infer<typeof ResponsesRequest>['input']): string {
   return last.content;
 }
 
-/** The per-request model override, ignoring the reference's Minds sentinels where they mean nothing. */
+/**
+ * The per-request model override. Ignored where it cannot mean anything: Minds sentinels outside Minds and
+ * compatible endpoints, and another vendor's model name (the client falls back to 'claude-sonnet-4-6').
+ */
 function modelOverride(ctx: AppContext, model: string): string | undefined {
   if (!model || model === 'anton') return undefined;
-  const provider = resolveRole(ctx.env, 'planning').provider;
-  if (isMindsSentinel(model) && provider !== 'openai-compatible' && provider !== 'minds-cloud') return undefined;
-  return model;
+  return modelFitsProvider(ctx.env, resolveRole(ctx.env, 'planning').provider, model) ? model : undefined;
 }
 
 /** Stream a turn's frames (from `fromSeq`) to an SSE response; closing the connection only stops reading. */
@@ -56,7 +57,9 @@ export const responseRoutes = routeGroup((app, ctx) => {
     if (!cfg.config_ready) throw badRequest(cfg.config_error || 'Anton is not configured.');
     const text = userInput(body.input);
     let conversationId = body.conversation ?? '';
-    if (!conversationId || conversationId.startsWith('tmp-')) conversationId = mintConversationId();
+    const alias = conversationId.startsWith('tmp-') ? conversationId : undefined;
+    const minted = !conversationId || !!alias;
+    if (minted) conversationId = mintConversationId();
     else if (!CONVERSATION_ID_RE.test(conversationId)) throw badRequest('Invalid conversation id');
     // An existing conversation stays in its own project whatever the request says (the reference forked it).
     const existing = conversations.get(conversationId);
@@ -72,7 +75,7 @@ export const responseRoutes = routeGroup((app, ctx) => {
       conversations.setDisabledConnections(conversationId, body.disabled_connections as DisabledConnection[]);
     }
     const model = body.model || 'anton';
-    const turn = turns.start({ conversationId, project, prompt, model, modelOverride: modelOverride(ctx, model) });
+    const turn = turns.start({ conversationId, project, prompt, model, modelOverride: modelOverride(ctx, model), alias, minted });
     if (body.stream) return streamTurn(reply, turn, 0);
 
     await turn.done;
@@ -91,8 +94,9 @@ export const responseRoutes = routeGroup((app, ctx) => {
   }));
 
   app.get('/v1/responses/in-flight', { schema: { tags: ['chat'], querystring: z.object({ conversation_id: z.string() }) } }, async (req) => {
-    const running = turns.get(req.query.conversation_id);
-    if (running) return { in_flight: true, has_buffer: true, latest_seq: running.latestSeq, turn_id: running.turnId };
+    const known = turns.lookup(req.query.conversation_id);
+    if (known) return { in_flight: !known.finished, has_buffer: true, latest_seq: known.latestSeq, turn_id: known.turnId, conversation_id: known.conversationId };
+    if (req.query.conversation_id.startsWith('tmp-')) return { in_flight: false, has_buffer: false, latest_seq: 0, turn_id: null };
     const last = conversations.latestTurn(req.query.conversation_id);
     return last ? { in_flight: false, has_buffer: true, latest_seq: last.latest_seq, turn_id: last.id } : { in_flight: false, has_buffer: false, latest_seq: 0, turn_id: null };
   });
@@ -107,10 +111,11 @@ export const responseRoutes = routeGroup((app, ctx) => {
     },
     async (req, reply) => {
       const { conversation_id, from_seq } = req.query;
-      const running = turns.get(conversation_id);
-      if (running) return streamTurn(reply, running, from_seq);
-      // Finished (or interrupted by a restart): replay what was recorded, then end.
-      const last = conversations.latestTurn(conversation_id);
+      // Running, or finished within the replay window (also by the tmp- id of a new task): replay, then follow.
+      const known = turns.lookup(conversation_id);
+      if (known) return streamTurn(reply, known, from_seq);
+      // Older finished (or interrupted by a restart) turns: replay what was recorded, then end.
+      const last = conversation_id.startsWith('tmp-') ? null : conversations.latestTurn(conversation_id);
       if (!last) throw notFound('No in-flight buffer for this conversation.');
       const sse = openSse(reply);
       for (const f of conversations.frames(last.id, from_seq)) sse.send(f as { type: string });

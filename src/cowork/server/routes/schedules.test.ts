@@ -85,7 +85,7 @@ test('a schedule due in the past runs exactly once after boot (run_once policy) 
   assert.equal(stub.requests.length, 1);
 });
 
-test('skip policy counts missed slots without running; run-now answers at once; a failing run does not stop others', async (t) => {
+test('skip policy counts missed slots without running; run-now answers when the run is done; a failing run does not stop others', async (t) => {
   const stub = await new StubLlm().start();
   t.after(() => stub.stop());
   const ta = await startTestApp({
@@ -105,14 +105,34 @@ test('skip policy counts missed slots without running; run-now answers at once; 
   const a = (await call(ta, 'POST', '/v1/schedules', { prompt: 'will fail', next_run_at: soon })).body.schedule;
   const b = (await call(ta, 'POST', '/v1/schedules', { prompt: 'will work', next_run_at: soon })).body.schedule;
   const ran = await call(ta, 'POST', `/v1/schedules/${a.id}/run-now`);
-  assert.equal(ran.body.session.status, 'running');
+  assert.equal(ran.body.session.status, 'error');
   assert.equal(ran.body.session.scheduledId, a.id);
-  await waitFor(() => ta.ctx.schedules.runs(a.id, 1)[0]?.status === 'error');
+  assert.equal(ta.ctx.schedules.runs(a.id, 1)[0]?.status, 'error');
   await call(ta, 'POST', `/v1/schedules/${b.id}/run-now`);
-  await waitFor(() => ta.ctx.schedules.runs(b.id, 1)[0]?.status === 'success');
+  assert.equal(ta.ctx.schedules.runs(b.id, 1)[0]?.status, 'success');
   const runA = (await call(ta, 'GET', `/v1/schedules/${a.id}/runs`)).body.runs[0];
   assert.equal(runA.manual, true);
   assert.match(runA.error, /unavailable/);
   assert.equal(ta.ctx.schedules.get(a.id)!.nextRunAt, a.nextRunAt, 'manual runs do not move the schedule');
   assert.equal(ta.ctx.schedules.get(a.id)!.lastError, runA.error);
+});
+
+test('run-now answers after the run with lastRunAt set (the page refetches runs on that change) and the schedule title as session title', async (t) => {
+  const stub = await new StubLlm().start();
+  t.after(() => stub.stop());
+  const ta = await startTestApp({ env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url, ANTON_SCHEDULER_TICK_MS: '3600000' } });
+  t.after(() => ta.close());
+  const created = (await call(ta, 'POST', '/v1/schedules', { title: 'Morning digest', prompt: 'Write the digest', cadence: 'daily', next_run_at: new Date(Date.now() + HOUR).toISOString() })).body.schedule;
+  assert.equal(created.lastRunAt ?? null, null);
+  stub.enqueue({ text: 'Here is your digest.', chunkDelayMs: 5 });
+  const ran = await call(ta, 'POST', `/v1/schedules/${created.id}/run-now`);
+  assert.equal(ran.status, 200);
+  assert.ok(ran.body.schedule.lastRunAt, 'lastRunAt is set in the answer');
+  assert.equal(ran.body.session.title, 'Morning digest');
+  assert.equal(ran.body.session.status, 'completed');
+  const runs = (await call(ta, 'GET', `/v1/schedules/${created.id}/runs?limit=100`)).body.runs;
+  assert.equal(runs.length, 1);
+  assert.deepEqual([runs[0].status, runs[0].sessionId, runs[0].manual], ['success', ran.body.session.id, true]);
+  const msgs = (await call(ta, 'GET', `/v1/conversations/${ran.body.session.id}/messages`)).body.messages;
+  assert.equal(msgs[1].content, 'Here is your digest.');
 });

@@ -50,15 +50,15 @@ function checkCadence(s: Pick<Schedule, 'cadence' | 'timezone' | 'cron' | 'nextR
 }
 
 /** The conversation as a task object (reference TaskObject) for run-now. */
-function taskFor(ctx: AppContext, s: Schedule, conversationId: string) {
+function taskFor(ctx: AppContext, s: Schedule, conversationId: string, status: string) {
   const meta = ctx.conversations.get(conversationId);
   return {
     id: conversationId,
-    title: meta?.title || s.title,
+    title: s.title || meta?.title || '',
     summary: 'Scheduled Anton task',
     project: meta?.project ?? s.project ?? 'general',
     model: s.model,
-    status: 'running',
+    status,
     createdAt: meta?.created_at ?? new Date().toISOString(),
     updatedAt: meta?.updated_at ?? new Date().toISOString(),
     scheduledId: s.id,
@@ -132,12 +132,15 @@ export const scheduleRoutes = routeGroup((app, ctx) => {
     return { ok: true };
   });
 
-  // Starts the run and answers at once (the reference held the request for the whole agent turn);
-  // the run's conversation streams like any other (in-flight list, tail).
+  // Answers when the run has finished, as the reference does: the schedule page refetches its runs only when
+  // `lastRunAt` changes. The run is detached from the request (it goes on if the client disconnects) and its
+  // conversation streams like any other meanwhile (in-flight list, tail).
   app.post('/v1/schedules/:id/run-now', { schema: { tags: ['schedules'], params: IdParams } }, async (req) => {
     const s = mustGet(req.params.id);
     const started = scheduler().runNow(s.id)!;
-    return { schedule: store.get(s.id), session: taskFor(ctx, s, started.run.sessionId) };
+    await started.done;
+    const run = store.runs(s.id, 50).find((r) => r.id === started.run.id);
+    return { schedule: store.get(s.id), session: taskFor(ctx, s, started.run.sessionId, run?.status === 'success' ? 'completed' : 'error') };
   });
 
   app.get(

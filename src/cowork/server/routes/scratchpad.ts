@@ -5,6 +5,8 @@ import type { Pad } from '../../../core/scratchpad/pad.js';
 import { HttpError, notFound } from '../errors.js';
 import { API_SCOPE, kernelEnv, safePadName } from '../services/scratchpads.js';
 import { openSse } from '../services/sse.js';
+import { resolveRole } from '../../../core/settings/providers.js';
+import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
 
 const Name = z.object({ name: z.string().default('default') });
@@ -14,6 +16,21 @@ const Exec = Name.extend({
   estimated_time: z.string().default(''),
   estimated_seconds: z.number().default(0),
 });
+
+/**
+ * The coding LLM a `/v1/scratchpad/start` caller asks for, as the reference's child environment carries it:
+ * provider and model (defaulting to the coding role), and the key and endpoint only when the caller supplies them
+ * (the server's own keys never reach user code).
+ */
+function codingEnv(ctx: AppContext, b: { coding_provider: string; coding_model: string; coding_api_key: string; coding_base_url: string }): Record<string, string> {
+  const role = resolveRole(ctx.env, 'coding');
+  const provider = b.coding_provider.trim() || role.provider;
+  const out: Record<string, string> = { ANTON_SCRATCHPAD_PROVIDER: provider, ANTON_SCRATCHPAD_MODEL: b.coding_model.trim() || role.model };
+  const vendor = provider === 'anthropic' ? 'ANTHROPIC' : 'OPENAI';
+  if (b.coding_api_key.trim()) out[`${vendor}_API_KEY`] = b.coding_api_key.trim();
+  if (b.coding_base_url.trim()) out[`${vendor}_BASE_URL`] = b.coding_base_url.trim();
+  return out;
+}
 
 /** Direct REPL control (§2.5): pads in the "api" scope, capped by ANTON_SERVER_MAX_PADS. */
 export const scratchpadRoutes = routeGroup((app, ctx) => {
@@ -34,7 +51,7 @@ export const scratchpadRoutes = routeGroup((app, ctx) => {
         pad = pads.getOrCreate(
           API_SCOPE,
           name,
-          { cwd: ctx.paths.home, env: kernelEnv(ctx.env, ctx.paths.home, ctx.kernelSecrets(null)), venvDir: join(ctx.paths.antonHome, 'scratchpad-venvs', name) },
+          { cwd: ctx.paths.home, env: { ...kernelEnv(ctx.env, ctx.paths.home, ctx.kernelSecrets(null)), ...codingEnv(ctx, req.body) }, venvDir: join(ctx.paths.antonHome, 'scratchpad-venvs', name) },
           ctx.env.int('ANTON_SERVER_MAX_PADS', 5),
         );
       } catch (err) {
@@ -77,9 +94,11 @@ export const scratchpadRoutes = routeGroup((app, ctx) => {
     return reply;
   });
 
-  app.post('/v1/scratchpad/install', { schema: { tags: ['scratchpad'], body: Name.extend({ packages: z.array(z.string().min(1)).min(1) }) } }, async (req) => ({
-    result: await mustGet(req.body.name, false).install(req.body.packages),
-  }));
+  // The pad is looked up first (404 for an unknown pad, whatever the list), as in the reference.
+  app.post('/v1/scratchpad/install', { schema: { tags: ['scratchpad'], body: Name.extend({ packages: z.array(z.string().min(1)) }) } }, async (req) => {
+    const pad = mustGet(req.body.name, false);
+    return { result: req.body.packages.length ? await pad.install(req.body.packages) : 'No packages to install.' };
+  });
 
   app.post('/v1/scratchpad/reset', { schema: { tags: ['scratchpad'], body: Name.default({ name: 'default' }) } }, async (req) => {
     await mustGet(req.body.name).reset();

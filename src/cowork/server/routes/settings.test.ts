@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp } from '../../../testing/test-app.js';
+import { StubLlm } from '../../../testing/stub-llm.js';
 
 test('GET /v1/settings masks keys and carries the A and C fields the client reads', async (t) => {
   const ta = await startTestApp({ env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-secret' } });
@@ -101,7 +102,7 @@ test('onboarding routes: raw round-trip, install-status, configured, reveal-key'
   assert.equal(v.status, 'ok');
 });
 
-test('validate-provider reports an unreachable endpoint without echoing the key; bad input is 422', async (t) => {
+test('validate-provider reports an unreachable endpoint without echoing the key; an unknown provider is {ok:false, error}', async (t) => {
   const ta = await startTestApp();
   t.after(() => ta.close());
   const res = await ta.app.inject({
@@ -111,9 +112,12 @@ test('validate-provider reports an unreachable endpoint without echoing the key;
   });
   assert.equal(res.statusCode, 200);
   assert.deepEqual(res.json(), { ok: false, error: 'unreachable' });
-  const bad = await ta.app.inject({ method: 'POST', url: '/v1/settings/validate-provider', payload: { provider: 'nope', apiKey: 'x' } });
-  assert.equal(bad.statusCode, 422);
-  assert.deepEqual(bad.json().detail[0].loc, ['body', 'provider']);
+  const unknown = await ta.app.inject({ method: 'POST', url: '/v1/settings/validate-provider', payload: { provider: 'nope', apiKey: 'x' } });
+  assert.equal(unknown.statusCode, 200);
+  assert.deepEqual(unknown.json(), { ok: false, error: 'Unknown provider: nope' });
+  const missing = await ta.app.inject({ method: 'POST', url: '/v1/settings/validate-provider', payload: { provider: 'anthropic' } });
+  assert.equal(missing.statusCode, 422);
+  assert.deepEqual(missing.json().detail[0].loc, ['body', 'apiKey']);
 });
 
 test('test-providers will not send a stored key to a URL supplied in the request', async (t) => {
@@ -125,4 +129,24 @@ test('test-providers will not send a stored key to a URL supplied in the request
     payload: { providers: [{ type: 'openai-compatible', apiKey: '***', baseUrl: 'http://attacker.invalid/v1' }] },
   });
   assert.equal(res.json().providerStatus['openai-compatible'], 'fail');
+});
+
+test('test-providers probes every provider at its configured endpoint: a proxy key goes to the proxy, never the vendor', async (t) => {
+  const proxy = await new StubLlm().start();
+  proxy.acceptKeys = ['sk-proxy'];
+  const ta = await startTestApp({
+    env: { ANTON_ANTHROPIC_API_KEY: 'sk-proxy', ANTON_ANTHROPIC_BASE_URL: proxy.url, ANTON_MINDS_API_KEY: 'sk-proxy', ANTON_MINDS_URL: proxy.url },
+  });
+  t.after(async () => {
+    await ta.close();
+    await proxy.stop();
+  });
+  const res = (await ta.app.inject({ method: 'POST', url: '/v1/settings/test-providers', payload: {} })).json();
+  assert.deepEqual(res.providerStatus, { anthropic: 'ok', 'minds-cloud': 'ok' });
+  assert.deepEqual(proxy.gets.map((g) => g.path).sort(), ['/api/v1/minds/', '/v1/models']);
+  assert.equal(proxy.gets.find((g) => g.path === '/v1/models')?.headers['x-api-key'], 'sk-proxy');
+  // The page sends its masked entries: the same endpoints are used.
+  const masked = (await ta.app.inject({ method: 'POST', url: '/v1/settings/test-providers', payload: { providers: [{ type: 'anthropic', apiKey: '***', isDefault: true }] } })).json();
+  assert.deepEqual(masked.providerStatus, { anthropic: 'ok' });
+  assert.equal(proxy.gets.length, 3);
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { getConfigStatus } from '../../../core/settings/config-status.js';
-import { PROVIDER_TYPES, type ProviderType } from '../../../core/settings/providers.js';
+import { PROVIDER_TYPES } from '../../../core/settings/providers.js';
+
+const trimSlash = (u: string) => u.replace(/\/+$/, '');
 import type { EnvChanges } from '../../../core/settings/env-store.js';
 import { notFound } from '../errors.js';
 import {
@@ -69,8 +71,8 @@ export const settingsRoutes = routeGroup((app, ctx) => {
     }
     const changes: EnvChanges = {};
     if (body.providers) {
+      // Role assignments live in ANTON_<ROLE>_PROVIDER/MODEL (what turns read); only the mode is a preference.
       if (body.modelMode) kv.set('modelMode', body.modelMode);
-      if (body.modelOverrides) kv.set('modelOverrides', body.modelOverrides);
       Object.assign(changes, providersPatchChanges(env, body.providers as ProviderEntry[], body.modelMode ?? kv.get('modelMode', 'default'), body.modelOverrides));
     } else {
       for (const [field, key] of Object.entries(ENV_STRING_FIELDS)) {
@@ -114,21 +116,23 @@ export const settingsRoutes = routeGroup((app, ctx) => {
     '/v1/settings/test-providers',
     { schema: { tags: ['settings'], body: z.object({ providers: z.array(ProviderSchema).optional() }).optional() } },
     async (req) => {
-      const stored = new Map(listProviders(env, false).map((p) => [p.type, p]));
-      const wanted: ProviderEntry[] = (req.body?.providers as ProviderEntry[] | undefined) ?? [...stored.values()];
+      const wanted: ProviderEntry[] = (req.body?.providers as ProviderEntry[] | undefined) ?? listProviders(env, false);
       const status: Record<string, string> = {};
       const details: Record<string, string> = {};
       await Promise.all(
         wanted.map(async (p) => {
           const useStored = !p.apiKey || p.apiKey === MASK;
           const key = useStored ? providerKey(env, p.type) : p.apiKey;
-          const storedBase = providerBaseUrl(env, p.type as ProviderType);
-          const base = p.type === 'minds-cloud' ? (p.mindsUrl ?? storedBase) : (p.baseUrl ?? storedBase);
+          // Every provider is probed at the endpoint its turns use (a proxy's key never goes to the vendor).
+          const storedBase = providerBaseUrl(env, p.type);
+          const asked = p.type === 'minds-cloud' ? p.mindsUrl : p.type === 'openai-compatible' || p.type === 'openai' ? p.baseUrl : undefined;
+          const base = asked?.trim() || storedBase;
           let r;
-          if (!key) r = { ok: false, detail: 'No API key' };
+          if (!key && p.type !== 'openai-compatible') r = { ok: false, detail: 'No API key' };
+          else if (!base) r = { ok: false, detail: 'No base URL' };
           // A stored key only ever goes to the stored endpoint: a request body cannot redirect it elsewhere.
-          else if (useStored && (base ?? '') !== (storedBase ?? '')) r = { ok: false, detail: 'Re-enter the API key to test a new URL' };
-          else r = await probeProviderModels(p.type as ProviderType, key, base);
+          else if (useStored && key && trimSlash(base) !== trimSlash(storedBase ?? '')) r = { ok: false, detail: 'Re-enter the API key to test a new URL' };
+          else r = await probeProviderModels(p.type, key ?? '', base, env.bool('ANTON_MINDS_SSL_VERIFY', true));
           status[p.type] = r.ok ? 'ok' : 'fail';
           details[p.type] = r.detail;
         }),
@@ -150,7 +154,9 @@ export const settingsRoutes = routeGroup((app, ctx) => {
 
   app.get('/v1/settings/configured', { schema: { tags: ['settings'] } }, async () => {
     const providers = listProviders(env);
-    const provider = providerKey(env, 'anthropic') ? 'anthropic' : providerKey(env, 'minds-cloud') ? 'minds' : '';
+    // C's answer: `minds` stands for any OpenAI-slot set-up (key + base URL) as well as a Minds key.
+    const slot = !!env.get('ANTON_OPENAI_API_KEY') && !!env.get('ANTON_OPENAI_BASE_URL');
+    const provider = providerKey(env, 'anthropic') ? 'anthropic' : slot || providerKey(env, 'minds-cloud') ? 'minds' : '';
     return { configured: providers.length > 0, provider };
   });
 
@@ -160,8 +166,8 @@ export const settingsRoutes = routeGroup((app, ctx) => {
       schema: {
         tags: ['settings'],
         body: z.object({
-          provider: z.enum(['anthropic', 'minds', 'openai-compatible']),
-          apiKey: z.string().min(1),
+          provider: z.string(),
+          apiKey: z.string(),
           baseUrl: z.string().optional(),
           model: z.string().optional(),
         }),
@@ -169,7 +175,10 @@ export const settingsRoutes = routeGroup((app, ctx) => {
     },
     async (req) => {
       const { provider, apiKey, baseUrl, model } = req.body;
-      const r = await validateProviderKey(provider, apiKey.trim(), baseUrl?.trim() || undefined, model);
+      // Like the reference: an unknown provider is an answer, not a validation error.
+      if (provider !== 'anthropic' && provider !== 'minds' && provider !== 'openai-compatible') return { ok: false, error: `Unknown provider: ${provider}` };
+      if (!apiKey.trim() && provider !== 'openai-compatible') return { ok: false, error: 'An API key is required.' };
+      const r = await validateProviderKey(provider, apiKey.trim(), baseUrl?.trim() || undefined, model, env.bool('ANTON_MINDS_SSL_VERIFY', true));
       return r.ok ? { ok: true } : { ok: false, error: r.detail };
     },
   );

@@ -6,6 +6,8 @@ import { memorizeTool, recallSkillTool, recallTool } from '../../../core/memory/
 import { scratchpadTool } from '../../../core/scratchpad/tool.js';
 import { DataVault, scrubSecrets } from '../../../core/vault/vault.js';
 import { webFetchTool, webSearchTool, type SearchConfig } from '../../../core/web/web.js';
+import { mindsPromptSection, queryMindsDataTool, visualisationPromptSection, type MindsConnection } from '../../../core/minds/minds.js';
+import { DEFAULT_MINDS_URL } from '../../../core/settings/providers.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 import type { AppContext } from '../context.js';
 import { publishArtifact } from '../routes/publish.js';
@@ -18,6 +20,20 @@ import { ftsQuery, splitTerms } from './search.js';
 
 export function memoryEnabled(env: EnvStore): boolean {
   return env.bool('ANTON_MEMORY_ENABLED', true) && (env.get('ANTON_MEMORY_MODE') ?? 'autopilot') !== 'off';
+}
+
+/** The connected Mind, when a Minds key is set. */
+export function minds(env: EnvStore): MindsConnection | null {
+  const apiKey = env.get('ANTON_MINDS_API_KEY');
+  if (!apiKey) return null;
+  return {
+    url: env.get('ANTON_MINDS_URL') ?? DEFAULT_MINDS_URL,
+    apiKey,
+    mindName: env.get('ANTON_MINDS_MIND_NAME'),
+    datasource: env.get('ANTON_MINDS_DATASOURCE'),
+    engine: env.get('ANTON_MINDS_DATASOURCE_ENGINE'),
+    sslVerify: env.bool('ANTON_MINDS_SSL_VERIFY', true),
+  };
 }
 
 export function searchConfig(env: EnvStore): SearchConfig | null {
@@ -59,8 +75,13 @@ export function registerAgentFeatures(ctx: AppContext): void {
       recallSkillTool(skills),
       webFetchTool({ maxBytes: env.int('ANTON_WEB_FETCH_MAX_KB', 2048) * 1024, timeoutMs: 15_000, allowPrivate: env.bool('ANTON_WEB_FETCH_ALLOW_PRIVATE', false) }),
       ...(search ? [webSearchTool(search)] : []),
+      ...(minds(env)?.datasource ? [queryMindsDataTool(minds(env)!)] : []),
     ];
   });
+
+  // Stored Minds and dashboard settings change what the agent is told (as in the reference).
+  agent.promptSections.push(() => (minds(env) ? mindsPromptSection(minds(env)!) : null));
+  agent.promptSections.push(() => visualisationPromptSection(env.bool('ANTON_PROACTIVE_DASHBOARDS', false)));
 
   // Memory reaches the system prompt (rules, lessons, identity), as do the project instructions (agent.ts).
   agent.promptSections.push((scope) => (memoryEnabled(env) ? memory(scope.project.path).promptSection() : null));

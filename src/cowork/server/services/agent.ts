@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSystemPrompt } from '../../../core/agent/system-prompt.js';
 import { ToolRegistry, type ToolDef } from '../../../core/agent/tools.js';
-import { createProvider } from '../../../core/llm/provider.js';
+import { createProvider, createSideProvider } from '../../../core/llm/provider.js';
 import type { LlmProvider } from '../../../core/llm/types.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 import type { ProjectInfo } from '../stores/projects.js';
@@ -36,6 +36,8 @@ export function emptyExtensions(): AgentExtensions {
 
 export interface AgentSetup {
   provider: LlmProvider;
+  /** Cheap side calls (context summaries): the coding role. */
+  summarizer: LlmProvider;
   tools: ToolRegistry;
   buildSystem: () => string;
   scrub: (text: string) => string;
@@ -56,6 +58,7 @@ export function buildAgent(env: EnvStore, ext: AgentExtensions, scope: TurnScope
   const scrubbers = ext.scrubbers.map((f) => f(scope));
   return {
     provider: createProvider(env, 'planning', modelOverride),
+    summarizer: createSideProvider(env),
     tools,
     scrub: (text) => scrubbers.reduce((t, fn) => fn(t), text),
     buildSystem: () =>

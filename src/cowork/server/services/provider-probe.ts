@@ -1,4 +1,5 @@
-import { DEFAULT_MINDS_URL, DEFAULT_OPENAI_BASE_URL, GEMINI_BASE_URL, type ProviderType } from '../../../core/settings/providers.js';
+import { fetchFor } from '../../../core/llm/tls.js';
+import { DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_MINDS_URL, DEFAULT_OPENAI_BASE_URL, GEMINI_BASE_URL, MINDS_API_PATH, type ProviderType } from '../../../core/settings/providers.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -11,9 +12,9 @@ function trimSlash(u: string): string {
   return u.replace(/\/+$/, '');
 }
 
-async function call(url: string, init: RequestInit): Promise<ProbeResult> {
+async function call(url: string, init: RequestInit, sslVerify = true): Promise<ProbeResult> {
   try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
+    const res = await fetchFor(sslVerify)(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
     await res.body?.cancel();
     return { ok: res.ok, detail: `HTTP ${res.status}` };
   } catch (err) {
@@ -22,19 +23,22 @@ async function call(url: string, init: RequestInit): Promise<ProbeResult> {
   }
 }
 
-/** A cheap authenticated GET of the provider's model list. */
-export function probeProviderModels(type: ProviderType, apiKey: string, baseUrl?: string): Promise<ProbeResult> {
+const bearer = (apiKey: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
+
+/** A cheap authenticated GET of the provider's model list, at the endpoint given (the one its turns use). */
+export function probeProviderModels(type: ProviderType, apiKey: string, baseUrl?: string, mindsSslVerify = true): Promise<ProbeResult> {
   switch (type) {
     case 'anthropic':
-      return call(`${trimSlash(baseUrl || 'https://api.anthropic.com')}/v1/models`, {
+      return call(`${trimSlash(baseUrl || DEFAULT_ANTHROPIC_BASE_URL)}/v1/models`, {
         headers: { 'x-api-key': apiKey, 'anthropic-version': '2023-06-01' },
       });
     case 'minds-cloud':
-      return call(`${trimSlash(baseUrl || DEFAULT_MINDS_URL)}/v1/minds/`, { headers: { authorization: `Bearer ${apiKey}` } });
+      // The auth-checked list under Minds' API root (its OpenAI-style /models refuses valid keys).
+      return call(`${trimSlash(baseUrl || DEFAULT_MINDS_URL)}${MINDS_API_PATH}/minds/`, { headers: bearer(apiKey) }, mindsSslVerify);
     case 'gemini':
-      return call(`${trimSlash(GEMINI_BASE_URL)}/models`, { headers: { authorization: `Bearer ${apiKey}` } });
+      return call(`${trimSlash(baseUrl || GEMINI_BASE_URL)}/models`, { headers: bearer(apiKey) });
     default:
-      return call(`${trimSlash(baseUrl || DEFAULT_OPENAI_BASE_URL)}/models`, { headers: { authorization: `Bearer ${apiKey}` } });
+      return call(`${trimSlash(baseUrl || DEFAULT_OPENAI_BASE_URL)}/models`, { headers: bearer(apiKey) });
   }
 }
 
@@ -44,6 +48,7 @@ export async function validateProviderKey(
   apiKey: string,
   baseUrl: string | undefined,
   model: string | undefined,
+  mindsSslVerify = true,
 ): Promise<ProbeResult> {
   if (provider === 'anthropic') {
     return call(`${trimSlash(baseUrl || 'https://api.anthropic.com')}/v1/messages`, {
@@ -52,11 +57,11 @@ export async function validateProviderKey(
       body: JSON.stringify({ model: model || 'claude-haiku-4-5-20251001', max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] }),
     });
   }
-  if (provider === 'minds') return probeProviderModels('minds-cloud', apiKey, baseUrl);
+  if (provider === 'minds') return probeProviderModels('minds-cloud', apiKey, baseUrl, mindsSslVerify);
   if (!baseUrl) return { ok: false, detail: 'Base URL is required' };
   return call(`${trimSlash(baseUrl)}/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    headers: { ...bearer(apiKey), 'content-type': 'application/json' },
     body: JSON.stringify({ model: model || 'gpt-4o-mini', max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] }),
   });
 }

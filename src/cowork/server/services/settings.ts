@@ -2,9 +2,15 @@ import type { EnvStore, EnvChanges } from '../../../core/settings/env-store.js';
 import { getConfigStatus } from '../../../core/settings/config-status.js';
 import {
   COMPATIBLE_BASE_URL_VAR,
+  DEFAULT_ANTHROPIC_BASE_URL,
   DEFAULT_MINDS_URL,
   DEFAULT_OPENAI_BASE_URL,
   PROVIDER_KEY_VAR,
+  geminiBase,
+  mindsBase,
+  openaiSlotKey,
+  openaiSlotType,
+  recommendedPairFor,
   PROVIDER_TYPES,
   PROVIDER_TYPE_LABELS,
   RECOMMENDED_MODELS,
@@ -67,38 +73,61 @@ export interface ProviderEntry {
   mindsSslVerify?: boolean;
 }
 
-/** A legacy OpenAI-compatible setup keeps its key in ANTON_OPENAI_API_KEY next to a custom base URL. */
-function legacyCompatible(env: EnvStore): boolean {
-  const base = env.get('ANTON_OPENAI_BASE_URL');
-  return !!base && !base.startsWith(DEFAULT_OPENAI_BASE_URL) && !env.get(PROVIDER_KEY_VAR['openai-compatible']);
+/** Does the settings page's own OpenAI-compatible endpoint exist (a key is optional for local servers)? */
+function compatibleConfigured(env: EnvStore): boolean {
+  return !!(env.get(PROVIDER_KEY_VAR['openai-compatible']) || env.get(COMPATIBLE_BASE_URL_VAR));
 }
 
+/** The key a provider type uses right now (a type may live in the shared OpenAI slot, see openaiSlotType). */
 export function providerKey(env: EnvStore, type: ProviderType): string | undefined {
-  if (type === 'openai') return legacyCompatible(env) ? undefined : env.get('ANTON_OPENAI_API_KEY');
-  if (type === 'openai-compatible') return env.get(PROVIDER_KEY_VAR[type]) ?? (legacyCompatible(env) ? env.get('ANTON_OPENAI_API_KEY') : undefined);
-  return env.get(PROVIDER_KEY_VAR[type]);
+  const slot = openaiSlotType(env);
+  switch (type) {
+    case 'anthropic':
+      return env.getWithLegacy('ANTON_ANTHROPIC_API_KEY', 'ANTHROPIC_API_KEY');
+    case 'openai':
+      return slot === 'openai' ? openaiSlotKey(env) : undefined;
+    case 'gemini':
+    case 'minds-cloud':
+      return env.get(PROVIDER_KEY_VAR[type]) ?? (slot === type ? openaiSlotKey(env) : undefined);
+    case 'openai-compatible':
+      return env.get(PROVIDER_KEY_VAR[type]);
+  }
 }
 
+/** The endpoint a provider type is called at (the same one its turns stream to). */
 export function providerBaseUrl(env: EnvStore, type: ProviderType): string | undefined {
-  if (type === 'openai-compatible') return env.get(COMPATIBLE_BASE_URL_VAR) ?? env.get('ANTON_OPENAI_BASE_URL');
-  if (type === 'minds-cloud') return env.get('ANTON_MINDS_URL') ?? DEFAULT_MINDS_URL;
-  return undefined;
+  switch (type) {
+    case 'anthropic':
+      return env.get('ANTON_ANTHROPIC_BASE_URL') ?? DEFAULT_ANTHROPIC_BASE_URL;
+    case 'openai':
+      return env.get('ANTON_OPENAI_BASE_URL') ?? DEFAULT_OPENAI_BASE_URL;
+    case 'gemini':
+      return geminiBase(env);
+    case 'minds-cloud':
+      return mindsBase(env);
+    case 'openai-compatible':
+      return env.get(COMPATIBLE_BASE_URL_VAR);
+  }
 }
 
-/** Which provider type the planning role currently uses. */
+/** Which listed provider type drives a role. */
 export function roleProviderType(env: EnvStore, role: 'planning' | 'coding'): ProviderType {
   const p = resolveRole(env, role).provider;
-  if (isProviderType(p) && p !== 'openai-compatible') return p;
-  return env.get('ANTON_MINDS_API_KEY') && !providerKey(env, 'openai-compatible') ? 'minds-cloud' : 'openai-compatible';
+  if (p === 'anthropic' || p === 'gemini' || p === 'minds-cloud') return p;
+  const slot = openaiSlotType(env);
+  if (p === 'openai') return slot ?? 'openai';
+  if (compatibleConfigured(env)) return 'openai-compatible';
+  if (slot) return slot;
+  return env.get('ANTON_MINDS_API_KEY') ? 'minds-cloud' : 'openai-compatible';
 }
 
 /** Provider entries derived from ~/.anton/.env (keys are never stored twice, never in the database). */
 export function listProviders(env: EnvStore, masked = true): ProviderEntry[] {
   const def = roleProviderType(env, 'planning');
-  return PROVIDER_TYPES.flatMap((type): ProviderEntry[] => {
+  const list = PROVIDER_TYPES.flatMap((type): ProviderEntry[] => {
     const key = providerKey(env, type);
-    if (!key) return [];
-    const entry: ProviderEntry = { type, apiKey: masked ? MASK : key, isDefault: type === def };
+    if (!key && !(type === 'openai-compatible' && compatibleConfigured(env))) return [];
+    const entry: ProviderEntry = { type, apiKey: key ? (masked ? MASK : key) : '', isDefault: type === def };
     if (type === 'openai-compatible') Object.assign(entry, { baseUrl: providerBaseUrl(env, type) ?? '', name: env.get('ANTON_COMPATIBLE_NAME') ?? '' });
     if (type === 'minds-cloud') {
       Object.assign(entry, {
@@ -111,6 +140,38 @@ export function listProviders(env: EnvStore, masked = true): ProviderEntry[] {
     }
     return [entry];
   });
+  // Exactly one default when anything is configured (the reference's invariant).
+  if (list.length && !list.some((p) => p.isDefault)) list[0].isDefault = true;
+  return list;
+}
+
+export interface RoleOverride {
+  providerType: ProviderType;
+  model: string;
+}
+
+/**
+ * What the Models card shows: the role assignments the turns really use, always pointing at a listed provider.
+ * `custom` whenever a role differs from the default provider's recommended pair (a custom endpoint always does).
+ */
+export function modelView(env: EnvStore, kv: KvStore, providers: ProviderEntry[]): { modelMode: 'default' | 'custom'; modelOverrides: Record<'planning' | 'coding', RoleOverride> } {
+  const listed = new Set(providers.map((p) => p.type));
+  const def = providers.find((p) => p.isDefault)?.type ?? roleProviderType(env, 'planning');
+  const overrides = {} as Record<'planning' | 'coding', RoleOverride>;
+  let differs = false;
+  for (const [i, role] of (['planning', 'coding'] as const).entries()) {
+    let providerType = roleProviderType(env, role);
+    let model = resolveRole(env, role).model;
+    if (!listed.has(providerType)) {
+      // The role's own provider has no key: side calls then use the planning role (createSideProvider).
+      providerType = def;
+      model = role === 'coding' ? resolveRole(env, 'planning').model : recommendedPairFor(env, def)[i];
+    }
+    overrides[role] = { providerType, model };
+    if (providerType !== def || model !== recommendedPairFor(env, def)[i]) differs = true;
+  }
+  const stored = kv.get<string>('modelMode', 'default');
+  return { modelMode: differs || stored === 'custom' ? 'custom' : 'default', modelOverrides: overrides };
 }
 
 export function settingsView(env: EnvStore, kv: KvStore) {
@@ -138,11 +199,7 @@ export function settingsView(env: EnvStore, kv: KvStore) {
     ...prefs,
     defaultModel: planning.model, // C: always the planning model
     providers,
-    modelMode: kv.get('modelMode', 'default'),
-    modelOverrides: kv.get('modelOverrides', {
-      planning: { providerType: roleProviderType(env, 'planning'), model: planning.model },
-      coding: { providerType: roleProviderType(env, 'coding'), model: coding.model },
-    }),
+    ...modelView(env, kv, providers),
     providerTypes: PROVIDER_TYPES,
     providerTypeLabels: PROVIDER_TYPE_LABELS,
     recommendedModels: RECOMMENDED_MODELS,
@@ -155,7 +212,11 @@ export function settingsView(env: EnvStore, kv: KvStore) {
   return out;
 }
 
-/** The env changes implied by a `providers` patch (C's multi-provider model), keys kept in per-type variables. */
+/**
+ * The env changes implied by a `providers` patch (C's multi-provider model). Keys stay where they are (a type kept
+ * in the shared OpenAI slot stays there: moving keys is what left phantom providers behind); types missing from the
+ * patch lose their key; the role variables are derived from the default provider or the custom overrides.
+ */
 export function providersPatchChanges(
   env: EnvStore,
   patch: ProviderEntry[],
@@ -164,17 +225,32 @@ export function providersPatchChanges(
 ): EnvChanges {
   const changes: EnvChanges = {};
   const present = new Set(patch.map((p) => p.type));
+  const slot = openaiSlotType(env);
+  const clearSlot = () => {
+    for (const k of ['ANTON_OPENAI_API_KEY', 'OPENAI_API_KEY', 'ANTON_OPENAI_BASE_URL']) if (env.get(k)) changes[k] = null;
+  };
   for (const type of PROVIDER_TYPES) {
-    if (!present.has(type)) {
-      if (providerKey(env, type)) changes[type === 'openai-compatible' && legacyCompatible(env) ? 'ANTON_OPENAI_API_KEY' : PROVIDER_KEY_VAR[type]] = null;
-      if (type === 'openai-compatible') changes[COMPATIBLE_BASE_URL_VAR] = null;
+    if (present.has(type)) continue;
+    if (type === 'anthropic') {
+      for (const k of ['ANTON_ANTHROPIC_API_KEY', 'ANTHROPIC_API_KEY']) if (env.get(k)) changes[k] = null;
+    } else if (type === 'openai-compatible') {
+      for (const k of [PROVIDER_KEY_VAR[type], COMPATIBLE_BASE_URL_VAR, 'ANTON_COMPATIBLE_NAME']) if (env.get(k)) changes[k] = null;
+    } else {
+      if (type !== 'openai' && env.get(PROVIDER_KEY_VAR[type])) changes[PROVIDER_KEY_VAR[type]] = null;
+      if (slot === type) clearSlot();
     }
   }
   for (const p of patch) {
-    if (p.apiKey && p.apiKey !== MASK) changes[PROVIDER_KEY_VAR[p.type]] = p.apiKey.trim();
-    else if (p.apiKey === MASK && p.type === 'openai-compatible' && legacyCompatible(env)) {
-      changes[PROVIDER_KEY_VAR[p.type]] = env.get('ANTON_OPENAI_API_KEY') ?? null; // move to its own variable
-    }
+    const newKey = p.apiKey && p.apiKey !== MASK ? p.apiKey.trim() : undefined;
+    if (p.type === 'openai') {
+      if (newKey) {
+        // The slot held Gemini or Minds: give that key its own variable before OpenAI takes the slot.
+        if (slot && slot !== 'openai' && present.has(slot) && !env.get(PROVIDER_KEY_VAR[slot])) changes[PROVIDER_KEY_VAR[slot]] = openaiSlotKey(env) ?? null;
+        changes.ANTON_OPENAI_API_KEY = newKey;
+        if (slot !== 'openai' && p.baseUrl === undefined && env.get('ANTON_OPENAI_BASE_URL')) changes.ANTON_OPENAI_BASE_URL = null;
+      }
+      if (p.baseUrl !== undefined) changes.ANTON_OPENAI_BASE_URL = p.baseUrl.trim() || null;
+    } else if (newKey) changes[PROVIDER_KEY_VAR[p.type]] = newKey;
     if (p.type === 'openai-compatible') {
       if (p.baseUrl !== undefined) changes[COMPATIBLE_BASE_URL_VAR] = p.baseUrl.trim() || null;
       if (p.name !== undefined) changes.ANTON_COMPATIBLE_NAME = p.name.trim() || null;
@@ -187,13 +263,14 @@ export function providersPatchChanges(
       if (p.mindsSslVerify !== undefined) changes.ANTON_MINDS_SSL_VERIFY = String(p.mindsSslVerify);
     }
   }
-  const def = patch.find((p) => p.isDefault)?.type ?? patch[0]?.type;
+  const def = patch.find((p) => p.isDefault)?.type ?? patch.find((p) => p.type === 'minds-cloud')?.type ?? patch[0]?.type;
   if (!def) return changes;
-  for (const role of ['planning', 'coding'] as const) {
+  for (const [i, role] of (['planning', 'coding'] as const).entries()) {
     const R = role.toUpperCase();
     const o = overrides?.[role];
-    const type = modelMode === 'custom' && isProviderType(o?.providerType) && present.has(o.providerType) ? o.providerType : def;
-    const model = modelMode === 'custom' && o?.model ? o.model : RECOMMENDED_PAIR[type][role] || env.get(`ANTON_${R}_MODEL`) || '';
+    const custom = modelMode === 'custom' && isProviderType(o?.providerType) && present.has(o.providerType) && !!o.model?.trim();
+    const type = custom ? (o!.providerType as ProviderType) : def;
+    const model = custom ? o!.model!.trim() : recommendedPairFor(env, type)[i] || env.get(`ANTON_${R}_MODEL`) || '';
     changes[`ANTON_${R}_PROVIDER`] = type;
     changes[`ANTON_${R}_MODEL`] = model || null;
   }

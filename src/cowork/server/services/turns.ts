@@ -74,10 +74,23 @@ export interface StartTurn {
   modelOverride?: string;
   /** Set when the turn is a schedule's run: the conversation carries `scheduled_id`. */
   scheduledId?: string;
+  /** The client's `tmp-…` id this new conversation was minted for (accepted by cancel, in-flight and tail). */
+  alias?: string;
+  /** The conversation id was minted by the server for this turn (the client cannot know it yet). */
+  minted?: boolean;
 }
+
+/** How long a finished turn stays in the registry for late readers (`in-flight`, `tail`, its tmp- alias). */
+export const DEFAULT_REPLAY_SECONDS = 60;
 
 export class TurnService {
   private readonly running = new Map<string, RunningTurn>();
+  /** Finished turns kept for a short replay window, by conversation id. */
+  private readonly finished = new Map<string, RunningTurn>();
+  /** Client tmp- ids → the conversation minted for them, while that turn lives or is replayable. */
+  private readonly aliases = new Map<string, string>();
+  /** Running turns whose conversation id the server minted and no tmp- id has claimed yet. */
+  private readonly unclaimed = new Set<string>();
   private closing = false;
 
   constructor(
@@ -87,8 +100,20 @@ export class TurnService {
     private readonly log: FastifyBaseLogger,
   ) {}
 
+  /** The running turn of a conversation (never a finished one: this guards "one turn at a time"). */
   get(conversationId: string): RunningTurn | undefined {
     return this.running.get(conversationId);
+  }
+
+  /** The conversation id behind a client id: a tmp- alias resolves to the conversation minted for it. */
+  resolve(id: string): string {
+    return this.aliases.get(id) ?? id;
+  }
+
+  /** A running turn, or a finished one still in its replay window, by conversation id or tmp- alias. */
+  lookup(id: string): RunningTurn | undefined {
+    const cid = this.resolve(id);
+    return this.running.get(cid) ?? this.finished.get(cid);
   }
 
   list(): RunningTurn[] {
@@ -104,15 +129,41 @@ export class TurnService {
     this.store.ensure(req.conversationId, req.project.name, req.scheduledId ? { scheduled_id: req.scheduledId } : {});
     const turn = new RunningTurn(req.conversationId, this.store.startTurn(req.conversationId, Date.now()), this.store);
     this.running.set(req.conversationId, turn);
+    this.finished.delete(req.conversationId);
+    if (req.alias) this.aliases.set(req.alias, req.conversationId);
+    else if (req.minted) this.unclaimed.add(req.conversationId);
     void this.produce(turn, req);
     return turn;
   }
 
-  cancel(conversationId: string): boolean {
-    const turn = this.running.get(conversationId);
+  /**
+   * Cancel by conversation id or tmp- alias. The client stops the first turn of a new task with the tmp- id it
+   * minted locally while it sent `conversation: null`: an unknown tmp- id then claims the one running turn the
+   * server minted an id for (with several such turns it is ambiguous, and nothing is cancelled).
+   */
+  cancel(id: string): boolean {
+    if (id.startsWith('tmp-') && !this.aliases.has(id) && this.unclaimed.size === 1) {
+      const [cid] = this.unclaimed;
+      this.unclaimed.delete(cid);
+      this.aliases.set(id, cid);
+    }
+    const turn = this.running.get(this.resolve(id));
     if (!turn || turn.abort.signal.aborted) return false;
     turn.abort.abort();
     return true;
+  }
+
+  /** Keep a finished turn readable for the replay window, then forget it and its alias. */
+  private retain(turn: RunningTurn): void {
+    const cid = turn.conversationId;
+    this.unclaimed.delete(cid);
+    const seconds = Number(this.env.get('ANTON_TURN_REPLAY_SECONDS') ?? DEFAULT_REPLAY_SECONDS);
+    this.finished.set(cid, turn);
+    const forget = () => {
+      if (this.finished.get(cid) === turn) this.finished.delete(cid);
+      for (const [alias, target] of this.aliases) if (target === cid && !this.running.has(cid) && !this.finished.has(cid)) this.aliases.delete(alias);
+    };
+    setTimeout(forget, Math.max(0, Number.isFinite(seconds) ? seconds : DEFAULT_REPLAY_SECONDS) * 1000).unref();
   }
 
   async closeAll(timeoutMs = 3000): Promise<void> {
@@ -145,6 +196,7 @@ export class TurnService {
       const agent = buildAgent(this.env, this.ext, scope, req.modelOverride);
       const gen = runTurn({
         provider: agent.provider,
+        summarizer: agent.summarizer,
         buildSystem: agent.buildSystem,
         tools: agent.tools,
         scrub: agent.scrub,
@@ -181,6 +233,7 @@ export class TurnService {
         }
       }
       this.running.delete(req.conversationId);
+      this.retain(turn);
       turn.finish();
     }
   }
