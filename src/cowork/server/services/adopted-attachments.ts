@@ -1,0 +1,59 @@
+import { existsSync, statSync } from 'node:fs';
+import type { Db } from '../db/database.js';
+import type { FileAttachment, LegacyAttachmentStore } from '../stores/attachments.js';
+import { recordTombstone } from './import-ledger.js';
+
+/**
+ * A's attachments (metadata rows, files under `~/.anton/cowork/attachments/`, snippets with their text) seen through
+ * C's per-conversation routes, so the current client shows them in the conversation they were attached to.
+ */
+export interface AdoptedAttachment extends Omit<FileAttachment, 'path'> {
+  path: string | null;
+  kind: string;
+  text?: string;
+}
+
+function toAttachment(a: Record<string, unknown>): AdoptedAttachment {
+  const path = typeof a.path === 'string' && a.path ? a.path : null;
+  let size = Number(a.size) || 0;
+  if (path && !size) {
+    try {
+      size = statSync(path).size;
+    } catch {
+      size = 0;
+    }
+  }
+  return {
+    id: String(a.id),
+    name: String(a.name ?? 'attachment'),
+    mime: String(a.mime ?? 'application/octet-stream'),
+    size,
+    path,
+    created_at: String(a.createdAt ?? ''),
+    updated_at: String(a.updatedAt ?? a.createdAt ?? ''),
+    kind: String(a.kind ?? 'file'),
+    ...(a.kind === 'snippet' ? { text: String(a.text ?? '') } : {}),
+  };
+}
+
+/** The session's A attachments (files whose file still exists, and snippets), newest first. */
+export function adoptedForSession(legacy: LegacyAttachmentStore, sessionId: string): AdoptedAttachment[] {
+  return legacy
+    .list(sessionId)
+    .map(toAttachment)
+    .filter((a) => a.kind === 'snippet' || (a.path !== null && existsSync(a.path)))
+    .map(({ text: _text, ...a }) => a);
+}
+
+export function adoptedAttachment(legacy: LegacyAttachmentStore, sessionId: string, id: string): AdoptedAttachment | null {
+  const a = legacy.get(id);
+  return a && a.sessionId === sessionId ? toAttachment(a) : null;
+}
+
+/** Delete one (files included) and remember it, so an import does not bring it back. False when not one of A's. */
+export function deleteAdopted(db: Db, legacy: LegacyAttachmentStore, sessionId: string, id: string): boolean {
+  if (!adoptedAttachment(legacy, sessionId, id)) return false;
+  legacy.delete(id);
+  recordTombstone(db, 'attachment', id);
+  return true;
+}
