@@ -77,6 +77,12 @@ export class ImportLedger {
       .run(e.kind, e.source_key, e.source_path, e.source_sig, e.source_hash, e.local_id, e.local_hash, now, now);
   }
 
+  /** The same source item found under another key (a conversation moved to another project on the Python side). */
+  rekey(e: LedgerEntry, sourceKey: string): LedgerEntry {
+    this.db.prepare('UPDATE import_ledger SET source_key = ? WHERE kind = ? AND source_key = ?').run(sourceKey, e.kind, e.source_key);
+    return { ...e, source_key: sourceKey };
+  }
+
   /** Only the stat signature changed (touched, same content): remember it so the next run skips hashing. */
   touch(kind: ImportKind, sourceKey: string, sig: string): void {
     this.db.prepare('UPDATE import_ledger SET source_sig = ? WHERE kind = ? AND source_key = ?').run(sig, kind, sourceKey);

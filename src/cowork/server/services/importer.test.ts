@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp } from '../../../testing/test-app.js';
 import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
 import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { VAULT_KEEP } from '../../../core/vault/vault.js';
-import { A_IDS, appendPythonTurn, changedSince, snapshot, writeAHome, writeCHome } from './import-fixtures.js';
+import { A_IDS, appendPythonTurn, changedSince, exchange, snapshot, writeAHome, writeCHome, writeConversation } from './import-fixtures.js';
 import { runImportCommand } from './import-command.js';
 import { importInstall } from './importer.js';
 import { openBackup } from './vault-import.js';
@@ -278,4 +278,25 @@ test('an install imported by an earlier version (no ledger): what was deleted si
   assert.deepEqual([r.kinds.conversation?.tombstoned, r.kinds.pin?.tombstoned], [1, 1]);
   assert.equal(ta.ctx.conversations.get(G2), null);
   assert.equal(importInstall(ta.ctx).totals.tombstoned, 2, 'and they stay tombstoned');
+});
+
+test("one id in two projects (A's fork) is imported as two conversations, stable across re-imports; a Python-side move is followed, not duplicated", async (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const a = writeAHome(home);
+  // A's fork (§10.6): the same id started afresh in the active project.
+  writeConversation(join(a.projects, 'finance'), G2, { title: 'Churn, again', turns: 1, preview: 'Churn, again', created_at: '2026-05-16T09:00:00+00:00', updated_at: '2026-05-16T09:00:00+00:00', project: 'finance' }, exchange(7, 'Churn, again', 'Same cohort.'), [1747386000000]);
+  const ta = await startTestApp({ home });
+  t.after(() => ta.close());
+  const titles = () => ta.ctx.conversations.list('all', 100).map((c) => `${c.id}@${c.project}:${c.title}`).sort();
+  const afterBoot = titles();
+  assert.ok(afterBoot.includes(`${G2}@finance:Churn, again`) && afterBoot.includes(`${G2}_py2@general:Churn cohort analysis`), afterBoot.join('\n'));
+  assert.deepEqual(importInstall(ta.ctx).totals, { imported: 0, updated: 0, skipped: 16, tombstoned: 0 });
+  assert.deepEqual(titles(), afterBoot, 'nothing flips between the two sources');
+
+  // The user moves a conversation to another project in the Python app (its files are renamed there).
+  for (const f of ['meta', 'history', 'turns']) renameSync(join(a.projects, 'general', '.anton', 'episodes', `${G1}_${f}.json`), join(a.projects, 'finance', '.anton', 'episodes', `${G1}_${f}.json`));
+  const r = importInstall(ta.ctx);
+  assert.deepEqual([r.totals.imported, r.totals.updated], [0, 0]);
+  assert.deepEqual(titles(), afterBoot, 'no duplicate of the moved conversation');
 });

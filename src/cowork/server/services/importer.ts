@@ -10,7 +10,7 @@ import type { AppContext } from '../context.js';
 import type { RunRecord, Schedule } from '../stores/schedules.js';
 import { PIN_TYPES, type PinType } from '../stores/pins.js';
 import { CONVERSATION_ID_RE } from '../stores/conversations.js';
-import { fileSig, ImportLedger, sha256 } from './import-ledger.js';
+import { fileSig, ImportLedger, sha256, type LedgerEntry } from './import-ledger.js';
 import { count, newReport, reconcileItem, summaryLine, type ImportReport } from './import-reconcile.js';
 
 export type { ImportReport } from './import-reconcile.js';
@@ -170,15 +170,21 @@ function forkId(ctx: AppContext, id: string): string {
   }
 }
 
-function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, project: string, dir: string, id: string, baseline: boolean): void {
+function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, project: string, dir: string, id: string, baseline: boolean, priorById: Map<string, LedgerEntry[]>): void {
   const files = [`${id}_meta.json`, `${id}_history.json`, `${id}_turns.json`].map((f) => join(dir, f));
   const sig = fileSig(...files);
-  const entry = ledger.get('conversation', id);
+  // Keyed by project and id: A could fork one id into two projects (§10.6), and a move there changes the project.
+  const key = `${project}/${id}`;
+  let entry = ledger.get('conversation', key);
+  if (!entry) {
+    const moved = (priorById.get(id) ?? []).find((e) => e.source_key !== key && !existsSync(e.source_path) && !existsSync(e.source_path.replace(/_history\.json$/, '_meta.json')));
+    if (moved) entry = ledger.rekey(moved, key); // moved to another project on the Python side: the same conversation
+  }
   if (entry && entry.source_sig === sig) return count(report, 'conversation', entry && ledger.isTombstoned('conversation', entry.local_id) ? 'tombstoned' : 'skipped');
   const raw = files.map(readText);
   const hash = sha256(raw.map((t) => t ?? '').join('\u0000'));
   if (entry && entry.source_hash === hash) {
-    ledger.touch('conversation', id, sig);
+    ledger.touch('conversation', key, sig);
     return count(report, 'conversation', ledger.isTombstoned('conversation', entry.local_id) ? 'tombstoned' : 'skipped');
   }
   const src: ConversationSource = {
@@ -191,7 +197,7 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
   };
   const scheduledId = scheduleFor(src, source);
   const remember = (localId: string, localTitle?: string) =>
-    ledger.record({ kind: 'conversation', source_key: id, source_path: files[1], source_sig: sig, source_hash: hash, local_id: localId, local_hash: JSON.stringify({ h: localHistoryHash(ctx, localId), t: localTitle ?? ctx.conversations.get(localId)?.title ?? '' }) });
+    ledger.record({ kind: 'conversation', source_key: key, source_path: files[1], source_sig: sig, source_hash: hash, local_id: localId, local_hash: JSON.stringify({ h: localHistoryHash(ctx, localId), t: localTitle ?? ctx.conversations.get(localId)?.title ?? '' }) });
 
   if (entry) {
     // Changed on the Python side since the last import.
@@ -219,6 +225,14 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
   }
 
   const local = ctx.conversations.get(id);
+  if (local && ledger.byLocal('conversation', id)) {
+    // The same id already came from another source (A's fork of one id into two projects): import this one beside it.
+    const copy = forkId(ctx, id);
+    writeConversation(ctx, copy, project, src, scheduledId);
+    remember(copy);
+    report.conversations.imported.push(copy);
+    return count(report, 'conversation', 'imported');
+  }
   if (local) {
     // Already here without a ledger entry (an import before the ledger existed): adopt it; take new turns
     // when the Python history simply continues the one here.
@@ -235,7 +249,7 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
   }
   if (baseline) {
     // Imported by an earlier version and deleted here since (that version kept no tombstones).
-    ledger.record({ kind: 'conversation', source_key: id, source_path: files[1], source_sig: sig, source_hash: hash, local_id: id, local_hash: '' });
+    ledger.record({ kind: 'conversation', source_key: key, source_path: files[1], source_sig: sig, source_hash: hash, local_id: id, local_hash: '' });
     ledger.tombstone('conversation', id);
     return count(report, 'conversation', 'tombstoned');
   }
@@ -246,6 +260,12 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
 }
 
 function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: boolean): void {
+  // Source conversation id → its ledger entries, read once (a move on the Python side is found without a scan per id).
+  const priorById = new Map<string, LedgerEntry[]>();
+  for (const e of ledger.all('conversation')) {
+    const id = e.source_key.slice(e.source_key.indexOf('/') + 1);
+    priorById.set(id, [...(priorById.get(id) ?? []), e]);
+  }
   for (const project of ctx.projects.list()) {
     const dir = join(project.path, '.anton', 'episodes');
     if (!existsSync(dir)) continue;
@@ -253,7 +273,7 @@ function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: I
     for (const id of [...ids].sort()) {
       if (!CONVERSATION_ID_RE.test(id)) continue;
       try {
-        reconcileConversation(ctx, ledger, report, source, project.name, dir, id, baseline);
+        reconcileConversation(ctx, ledger, report, source, project.name, dir, id, baseline, priorById);
       } catch (e) {
         report.errors.push(`conversation ${id}: ${(e as Error).message}`);
       }
