@@ -8,7 +8,7 @@ import { newAttachmentId, safeFileName, saveUpload } from '../services/uploads.j
 import { mimeFor } from '../mime.js';
 import { contentDisposition } from './projects.js';
 import { routeGroup } from './types.js';
-import { adoptedAttachment, adoptedForSession, deleteAdopted } from '../services/adopted-attachments.js';
+import { adoptedAttachment, adoptedForSession, deleteAdopted, moveAdopted } from '../services/adopted-attachments.js';
 import { recordTombstone } from '../services/import-ledger.js';
 
 const ScopeParams = z.object({ project: z.string(), session_id: z.string() });
@@ -61,7 +61,7 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
     checkAttachmentId(req.params.att_id);
     const project = ctx.projects.resolve(req.params.project);
     const dir = uploadsDir(project.path, req.params.session_id);
-    const att = describeUpload(dir, req.params.att_id);
+    const att = describeUpload(dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
     const ext = extname(att.name);
     const stem = basename(att.name, ext);
@@ -70,8 +70,11 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
       if (n > 99) throw new HttpError(409, 'Too many files with that name in the project');
       dest = `${stem} (${n})${ext}`;
     }
-    renameSync(att.path, join(project.path, dest));
-    rmSync(join(dir, req.params.att_id), { recursive: true, force: true });
+    if ('kind' in att) moveAdopted(ctx.db, ctx.legacyAttachments, att, join(project.path, dest)); // one of A's attachments
+    else {
+      renameSync(att.path, join(project.path, dest));
+      rmSync(join(dir, req.params.att_id), { recursive: true, force: true });
+    }
     return { ok: true, project_path: dest, absolute_path: join(project.path, dest) };
   });
 

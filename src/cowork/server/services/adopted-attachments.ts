@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Db } from '../db/database.js';
 import type { FileAttachment, LegacyAttachmentStore } from '../stores/attachments.js';
 import { recordTombstone } from './import-ledger.js';
@@ -56,4 +56,20 @@ export function deleteAdopted(db: Db, legacy: LegacyAttachmentStore, sessionId: 
   legacy.delete(id);
   recordTombstone(db, 'attachment', id);
   return true;
+}
+
+/** Move-to-project for one of A's attachments: the file (or a snippet's text) becomes `dest`; the attachment is gone. */
+export function moveAdopted(db: Db, legacy: LegacyAttachmentStore, att: AdoptedAttachment, dest: string): void {
+  if (!att.path) writeFileSync(dest, att.text ?? '', { flag: 'wx' });
+  else {
+    try {
+      renameSync(att.path, dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      copyFileSync(att.path, dest); // A's attachments folder may sit on another volume than the projects
+      unlinkSync(att.path);
+    }
+  }
+  legacy.delete(att.id);
+  recordTombstone(db, 'attachment', att.id);
 }

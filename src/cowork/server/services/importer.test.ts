@@ -138,6 +138,14 @@ test("A's install is served in place: artifacts (list, preview, mount, open, pub
   assert.deepEqual(changedSince(before).filter((f) => f !== publishedRecord), [anton]);
   assert.equal(readFileSync(`${anton}.before-import`, 'utf8'), '# Anton Workspace\n\nDescribe your project here.\n');
   assert.equal(readFileSync(join(a.projects, 'finance', '.context', 'anton.md'), 'utf8'), 'Always report amounts in euros, rounded to thousands.\n');
+
+  // The user moves A's uploaded file and snippet into the project (C's move-to-project).
+  const moved = await post(`/v1/attachments/general/${G1}/${A_IDS.fileAttachment}/move-to-project`, {});
+  assert.deepEqual([moved.project_path, readFileSync(moved.absolute_path, 'utf8')], ['regional sales.csv', 'region,units\nAPAC,77\n']);
+  const snip = await post(`/v1/attachments/general/${G1}/${A_IDS.snippet}/move-to-project`, {});
+  assert.equal(readFileSync(snip.absolute_path, 'utf8'), 'Enterprise tier discount: 18 percent on renewals');
+  assert.deepEqual(await get(`/v1/attachments/general/${G1}`), []);
+  assert.equal(existsSync(a.attachmentFile), false);
 });
 
 test('a re-import never brings back what was deleted here, takes a new Python-side turn, and reports honestly (fresh install included)', async (t) => {
