@@ -136,7 +136,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     pinSource(ctx.pins),
     scheduleSource(schedules),
     artifactSource(projects),
-    attachmentSource(ctx.legacyAttachments),
+    attachmentSource(ctx.legacyAttachments, projects),
   );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
   ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());

@@ -264,6 +264,8 @@ test("C's install: model mode, provider name, scheduled_id by title, muted conne
   const cards = await get('/v1/artifacts');
   assert.deepEqual(cards.map((x: { slug: string; kind: string }) => [x.slug, x.kind]), [['weekly-kpis', 'Document']]);
   assert.deepEqual((await get(`/v1/attachments/general/${c.runConversation}`)).map((x: { path: string }) => x.path), [c.uploadFile]);
+  const hits = (await get('/v1/search?q=brief.txt')).results as { type: string; id: string; sessionId?: string }[];
+  assert.ok(hits.some((r) => r.type === 'attachment' && r.id === 'att_1111222233334444' && r.sessionId === c.runConversation), 'search finds C uploads');
   stub.enqueue({ text: 'Bien.' });
   await readSse(await postJson(`${ta.url}/v1/responses`, { input: 'Bonjour', project: 'general' }));
   assert.equal(stub.requests[0].path, '/v1/chat/completions', 'the custom endpoint of C is the one used');
