@@ -3,7 +3,7 @@
  * (`../shared/spec/protocol-v1-reference.md` §2.4, §2.8, §2.10, §4, §7): A = the packaged server, C = its later copy.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const A_IDS = {
@@ -15,9 +15,11 @@ export const A_IDS = {
   schedules: ['sch_00000000000001', 'sch_00000000000002'],
 };
 
+/** As the reference writes its files: a temporary file, then a rename over the target (§4.2 "atomic writes"). */
 const write = (file: string, content: string | object) => {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  writeFileSync(`${file}.tmp`, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  renameSync(`${file}.tmp`, file);
 };
 
 /** One exchange with a Python step: user, assistant text + tool_use, tool_result, assistant answer. */

@@ -47,10 +47,17 @@ export function recordTombstone(db: Db, kind: ImportKind, localId: string): void
 
 /** The import's memory: source item → local item, and what the user deleted here. */
 export class ImportLedger {
-  constructor(private readonly db: Db) {}
+  // Prepared once: a boot looks up every source conversation.
+  private readonly getStmt;
+  private readonly tombStmt;
+
+  constructor(private readonly db: Db) {
+    this.getStmt = db.prepare<[string, string], LedgerEntry>('SELECT * FROM import_ledger WHERE kind = ? AND source_key = ?');
+    this.tombStmt = db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM import_tombstones WHERE kind = ? AND local_id = ?');
+  }
 
   get(kind: ImportKind, sourceKey: string): LedgerEntry | null {
-    return this.db.prepare<[string, string], LedgerEntry>('SELECT * FROM import_ledger WHERE kind = ? AND source_key = ?').get(kind, sourceKey) ?? null;
+    return this.getStmt.get(kind, sourceKey) ?? null;
   }
 
   byLocal(kind: ImportKind, localId: string): LedgerEntry | null {
@@ -89,7 +96,7 @@ export class ImportLedger {
   }
 
   isTombstoned(kind: ImportKind, localId: string): boolean {
-    return !!this.db.prepare('SELECT 1 FROM import_tombstones WHERE kind = ? AND local_id = ?').get(kind, localId);
+    return !!this.tombStmt.get(kind, localId);
   }
 
   /** A tombstone without a deletion route call (the pre-ledger baseline, see importer.ts). */

@@ -197,6 +197,13 @@ test('a re-import never brings back what was deleted here, takes a new Python-si
   assert.deepEqual((await get(`/v1/attachments/general/${G1}`)).map((x: { id: string }) => x.id), [A_IDS.fileAttachment]);
   const third = importInstall(again.ctx);
   assert.deepEqual(third.totals, { imported: 0, updated: 0, skipped: 10, tombstoned: 5 });
+
+  // A boot alone (no command) picks up the next Python-side turn too.
+  appendPythonTurn(join(a.projects, 'general'), G1, 'And next year?', 'Growth.');
+  const fourth = await startTestApp({ home });
+  t.after(() => fourth.close());
+  const latest = (await fourth.app.inject(`/v1/conversations/${G1}/messages`)).json().messages as { content: string }[];
+  assert.deepEqual(latest.slice(-2).map((m) => m.content), ['And next year?', 'Growth.']);
 });
 
 test('a conversation continued both here and in the Python app keeps both versions', async (t) => {

@@ -259,26 +259,45 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
   count(report, 'conversation', 'imported');
 }
 
-function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: boolean): void {
-  // Source conversation id → its ledger entries, read once (a move on the Python side is found without a scan per id).
-  const priorById = new Map<string, LedgerEntry[]>();
-  for (const e of ledger.all('conversation')) {
-    const id = e.source_key.slice(e.source_key.indexOf('/') + 1);
-    priorById.set(id, [...(priorById.get(id) ?? []), e]);
-  }
+/**
+ * `quick` (boots): an episodes folder whose own mtime is unchanged since the last reconcile is skipped without
+ * looking at its files: the Python app writes every episode file atomically (temporary file, then rename), and a
+ * rename always touches the folder. The command always looks at every file.
+ */
+function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: boolean, quick: boolean): void {
+  let priorById: Map<string, LedgerEntry[]> | null = null;
+  const dirSigs = ctx.kv.get<Record<string, string>>('importEpisodeDirs', {});
+  const seen: Record<string, string> = {};
   for (const project of ctx.projects.list()) {
     const dir = join(project.path, '.anton', 'episodes');
     if (!existsSync(dir)) continue;
+    const dirSig = fileSig(dir);
+    if (quick && dirSigs[dir] === dirSig) {
+      seen[dir] = dirSig;
+      continue;
+    }
+    // Source conversation id → its ledger entries, read once (a move on the Python side is found without a scan per id).
+    if (!priorById) {
+      priorById = new Map<string, LedgerEntry[]>();
+      for (const e of ledger.all('conversation')) {
+        const id = e.source_key.slice(e.source_key.indexOf('/') + 1);
+        priorById.set(id, [...(priorById.get(id) ?? []), e]);
+      }
+    }
     const ids = new Set(readdirSync(dir).flatMap((f) => /^(.+)_(meta|history)\.json$/.exec(f)?.[1] ?? []));
+    let failed = false;
     for (const id of [...ids].sort()) {
       if (!CONVERSATION_ID_RE.test(id)) continue;
       try {
         reconcileConversation(ctx, ledger, report, source, project.name, dir, id, baseline, priorById);
       } catch (e) {
+        failed = true;
         report.errors.push(`conversation ${id}: ${(e as Error).message}`);
       }
     }
+    if (!failed) seen[dir] = dirSig; // a failed item is retried next boot
   }
+  ctx.kv.set('importEpisodeDirs', seen);
 }
 
 // --- items of state.json -----------------------------------------------------------------------------------
@@ -493,7 +512,7 @@ function reconcileInstructions(ctx: AppContext, ledger: ImportLedger, report: Im
  * side are updated (when untouched here), and items deleted here stay deleted (tombstones). Source files are only
  * read (A's `.context/anton.md` is copied, see reconcileInstructions). Safe to run at every boot.
  */
-export function importInstall(ctx: AppContext): ImportReport {
+export function importInstall(ctx: AppContext, opts: { quick?: boolean } = {}): ImportReport {
   const report = newReport();
   const ledger = new ImportLedger(ctx.db);
   // An install that an earlier version imported (it kept no ledger): whatever of those kinds is missing here now
@@ -506,7 +525,7 @@ export function importInstall(ctx: AppContext): ImportReport {
     report.errors.push(`state.json: ${(e as Error).message}`);
     source = { statePath: '', state: {}, runsBySession: new Map() };
   }
-  reconcileConversations(ctx, ledger, report, source, baseline);
+  reconcileConversations(ctx, ledger, report, source, baseline, opts.quick ?? false);
   for (const step of [reconcilePins, reconcileSchedules, reconcileAttachments] as const) {
     try {
       step(ctx, ledger, report, source, baseline);
@@ -538,13 +557,13 @@ export function importInstall(ctx: AppContext): ImportReport {
 }
 
 /**
- * Every boot reconciles (cheap when nothing changed: one stat per source conversation, no hashing), so a user who
+ * Every boot reconciles (cheap when nothing changed: one stat per project folder, see reconcileConversations), so a user who
  * still runs the Python app now and then finds its new work here after a restart. `ANTON_IMPORT_ON_BOOT=false` turns
  * it off; `anton cowork-server import` always runs it and prints the report.
  */
 export function reconcileOnBoot(ctx: AppContext): ImportReport | null {
   if (!ctx.env.bool('ANTON_IMPORT_ON_BOOT', true)) return null;
-  const r = importInstall(ctx);
+  const r = importInstall(ctx, { quick: true });
   const changed = r.totals.imported + r.totals.updated > 0;
   if (changed || r.errors.length || r.conflicts.length) {
     ctx.log.info({ summary: summaryLine(r), kinds: r.kinds, conflicts: r.conflicts, errors: r.errors }, 'reconciled the Python app\'s data');
