@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp } from '../../../testing/test-app.js';
 import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
+import { REPO_ROOT } from '../../../testing/spawn-server.js';
 import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { VAULT_KEEP } from '../../../core/vault/vault.js';
@@ -316,4 +318,14 @@ test("one id in two projects (A's fork) is imported as two conversations, stable
   const r = importInstall(ta.ctx);
   assert.deepEqual([r.totals.imported, r.totals.updated], [0, 0]);
   assert.deepEqual(titles(), afterBoot, 'no duplicate of the moved conversation');
+});
+
+test('the bin: `anton cowork-server import --json` on a fresh install reports what it imported', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  writeAHome(home);
+  const out = execFileSync(process.execPath, ['bin/anton.js', 'cowork-server', 'import', '--json'], { cwd: REPO_ROOT, env: cleanEnv(home), encoding: 'utf8' });
+  const r = JSON.parse(out);
+  assert.equal(r.summary, 'imported 15, updated 0, skipped 0, tombstoned 0');
+  assert.deepEqual(r.plaintextCredentials, ['postgres-prod']);
 });
