@@ -281,10 +281,10 @@ test("C's install: model mode, provider name, scheduled_id by title, muted conne
   assert.match(JSON.stringify(stub.requests[0].body.messages), /Answer in French\./);
 });
 
-test('an install imported by an earlier version (no ledger): what was deleted since is tombstoned, not resurrected', async (t) => {
+test('an install imported by an earlier version (no ledger): what was deleted since is tombstoned, not resurrected; new Python turns arrive', async (t) => {
   const { home, cleanup } = makeTempHome();
   t.after(cleanup);
-  writeAHome(home);
+  const a = writeAHome(home);
   const ta = await startTestApp({ home });
   t.after(() => ta.close());
   // The earlier version's state: items imported, no ledger, and a conversation and a pin deleted without tombstones.
@@ -292,9 +292,12 @@ test('an install imported by an earlier version (no ledger): what was deleted si
   ta.ctx.kv.set('importReconciled', false);
   ta.ctx.conversations.delete(G2);
   ta.ctx.pins.delete('task', G1);
+  // …and a turn added in Python after that import (the earlier version never imported again: 8 there, 6 here).
+  appendPythonTurn(join(a.projects, 'general'), G1, 'And Q4?', 'Q4 is up.');
   const r = importInstall(ta.ctx);
   assert.equal(r.totals.imported, 0, JSON.stringify(r.kinds));
-  assert.deepEqual([r.kinds.conversation?.tombstoned, r.kinds.pin?.tombstoned], [1, 1]);
+  assert.deepEqual([r.kinds.conversation?.tombstoned, r.kinds.pin?.tombstoned, r.kinds.conversation?.updated], [1, 1, 1]);
+  assert.equal(ta.ctx.conversations.displayMessages(G1).length, 6);
   assert.equal(ta.ctx.conversations.get(G2), null);
   assert.equal(importInstall(ta.ctx).totals.tombstoned, 2, 'and they stay tombstoned');
 });

@@ -199,6 +199,13 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
   const remember = (localId: string, localTitle?: string) =>
     ledger.record({ kind: 'conversation', source_key: key, source_path: files[1], source_sig: sig, source_hash: hash, local_id: localId, local_hash: JSON.stringify({ h: localHistoryHash(ctx, localId), t: localTitle ?? ctx.conversations.get(localId)?.title ?? '' }) });
 
+  const importCopy = (title: string) => {
+    const copy = forkId(ctx, id);
+    writeConversation(ctx, copy, project, { ...src, meta: { ...src.meta, title } }, scheduledId);
+    remember(copy);
+    report.conversations.imported.push(copy);
+    count(report, 'conversation', 'imported');
+  };
   if (entry) {
     // Changed on the Python side since the last import.
     const local = ctx.conversations.get(entry.local_id);
@@ -210,42 +217,39 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
     const before = parseJson<{ h?: string; t?: string }>(entry.local_hash) ?? {};
     if (before.h === localHistoryHash(ctx, entry.local_id)) {
       // Untouched here: take the new version (a renamed title and muted connections stay as set here).
-      writeConversation(ctx, entry.local_id, project, src, scheduledId, { title: local.title !== before.t ? local.title : undefined, disabled: true });
+      const keepTitle = local.title !== before.t || entry.local_id !== id; // renamed here, or the "(from the Python app)" copy
+      writeConversation(ctx, entry.local_id, project, src, scheduledId, { title: keepTitle ? local.title : undefined, disabled: true });
       remember(entry.local_id);
       report.conversations.updated.push(entry.local_id);
       return count(report, 'conversation', 'updated');
     }
     // Continued on both sides: keep this server's conversation and import the Python one beside it.
-    const copy = forkId(ctx, id);
-    writeConversation(ctx, copy, project, { ...src, meta: { ...src.meta, title: `${String(src.meta.title || id)} (from the Python app)` } }, scheduledId);
-    remember(copy);
-    report.conflicts.push(`conversation ${id}: continued both here and in the Python app; the Python version was imported as ${copy}`);
-    report.conversations.imported.push(copy);
-    return count(report, 'conversation', 'imported');
+    report.conflicts.push(`conversation ${id}: continued both here and in the Python app; the Python version was imported beside it`);
+    return importCopy(`${String(src.meta.title || id)} (from the Python app)`);
   }
 
   const local = ctx.conversations.get(id);
   if (local && ledger.byLocal('conversation', id)) {
     // The same id already came from another source (A's fork of one id into two projects): import this one beside it.
-    const copy = forkId(ctx, id);
-    writeConversation(ctx, copy, project, src, scheduledId);
-    remember(copy);
-    report.conversations.imported.push(copy);
-    return count(report, 'conversation', 'imported');
+    return importCopy(String(src.meta.title || id));
   }
   if (local) {
-    // Already here without a ledger entry (an import before the ledger existed): adopt it; take new turns
-    // when the Python history simply continues the one here.
+    // Already here without a ledger entry (imported by an earlier version, which kept no ledger).
     const here = ctx.conversations.loadHistory(id);
-    const extends_ = src.history.length > here.length && JSON.stringify(src.history.slice(0, here.length)) === JSON.stringify(here);
-    if (extends_) {
+    const isPrefix = (a: Message[], b: Message[]) => a.length <= b.length && JSON.stringify(a) === JSON.stringify(b.slice(0, a.length));
+    if (isPrefix(src.history, here)) {
+      remember(id); // the same, or continued only here
+      return count(report, 'conversation', 'skipped');
+    }
+    if (isPrefix(here, src.history)) {
+      // Continued only in the Python app: take the new turns.
       writeConversation(ctx, id, project, src, scheduledId, { title: local.title, disabled: true });
       remember(id);
       report.conversations.updated.push(id);
       return count(report, 'conversation', 'updated');
     }
-    remember(id);
-    return count(report, 'conversation', 'skipped');
+    report.conflicts.push(`conversation ${id}: continued both here and in the Python app; the Python version was imported beside it`);
+    return importCopy(`${String(src.meta.title || id)} (from the Python app)`);
   }
   if (baseline) {
     // Imported by an earlier version and deleted here since (that version kept no tombstones).
