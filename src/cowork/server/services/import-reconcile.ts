@@ -54,10 +54,24 @@ export interface ItemPlan<T> {
   localHash: () => string;
   create: () => void;
   update: () => void;
+  /** When the item was created or last changed in the source (ms), if known (see Baseline). */
+  since?: number;
 }
 
 /** The common reconciliation rule for one item of a source file (pins, schedules, attachments, connections…). */
-export function reconcileItem<T>(ledger: ImportLedger, report: ImportReport, sourcePath: string, baseline: boolean, p: ItemPlan<T>, reportKind: ReportKind = p.kind): void {
+/**
+ * `Baseline`: the time of an import by an earlier version that kept no ledger (0 when unknown), or null. Then an item
+ * missing here that the source had before that time was deleted by the user; one born later was never imported.
+ */
+export type Baseline = number | null;
+
+/** Was this source item (created or changed at `since` ms) deleted here after an earlier, ledger-less import? */
+export function deletedSinceBaseline(baseline: Baseline, since: number | undefined): boolean {
+  if (baseline === null) return false;
+  return !(baseline > 0 && since !== undefined && Number.isFinite(since) && since > baseline);
+}
+
+export function reconcileItem<T>(ledger: ImportLedger, report: ImportReport, sourcePath: string, baseline: Baseline, p: ItemPlan<T>, reportKind: ReportKind = p.kind): void {
   const hash = sha256(JSON.stringify(p.item));
   const entry: LedgerEntry | null = ledger.get(p.kind, p.key);
   const remember = () => ledger.record({ kind: p.kind, source_key: p.key, source_path: sourcePath, source_sig: '', source_hash: hash, local_id: p.localId, local_hash: p.exists() ? p.localHash() : '' });
@@ -81,7 +95,7 @@ export function reconcileItem<T>(ledger: ImportLedger, report: ImportReport, sou
     remember();
     return count(report, reportKind, 'skipped');
   }
-  if (baseline) {
+  if (deletedSinceBaseline(baseline, p.since)) {
     ledger.record({ kind: p.kind, source_key: p.key, source_path: sourcePath, source_sig: '', source_hash: hash, local_id: p.localId, local_hash: '' });
     ledger.tombstone(p.kind, p.localId);
     return count(report, reportKind, 'tombstoned');

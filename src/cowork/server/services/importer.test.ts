@@ -294,8 +294,12 @@ test('an install imported by an earlier version (no ledger): what was deleted si
   ta.ctx.pins.delete('task', G1);
   // …and a turn added in Python after that import (the earlier version never imported again: 8 there, 6 here).
   appendPythonTurn(join(a.projects, 'general'), G1, 'And Q4?', 'Q4 is up.');
+  // …and a conversation started in Python after that import: never imported, so it is not a deletion.
+  const later = '20261201_080000_f00d01';
+  writeConversation(join(a.projects, 'general'), later, { title: 'Started later', created_at: '2026-12-01T08:00:00+00:00', updated_at: '2026-12-01T08:00:00+00:00', project: 'general' }, exchange(8, 'Started later', 'Yes.'), [1]);
   const r = importInstall(ta.ctx);
-  assert.equal(r.totals.imported, 0, JSON.stringify(r.kinds));
+  assert.deepEqual(r.conversations.imported, [later], JSON.stringify(r.kinds));
+  assert.equal(r.totals.imported, 1);
   assert.deepEqual([r.kinds.conversation?.tombstoned, r.kinds.pin?.tombstoned, r.kinds.conversation?.updated], [1, 1, 1]);
   assert.equal(ta.ctx.conversations.displayMessages(G1).length, 6);
   assert.equal(ta.ctx.conversations.get(G2), null);

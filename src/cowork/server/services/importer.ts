@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { legacyProjectsStateFile } from '../../../core/paths.js';
 import { resolveRole } from '../../../core/settings/providers.js';
@@ -11,7 +11,7 @@ import type { RunRecord, Schedule } from '../stores/schedules.js';
 import { PIN_TYPES, type PinType } from '../stores/pins.js';
 import { CONVERSATION_ID_RE } from '../stores/conversations.js';
 import { fileSig, ImportLedger, sha256, type LedgerEntry } from './import-ledger.js';
-import { count, newReport, reconcileItem, summaryLine, type ImportReport } from './import-reconcile.js';
+import { count, deletedSinceBaseline, newReport, reconcileItem, summaryLine, type Baseline, type ImportReport } from './import-reconcile.js';
 
 export type { ImportReport } from './import-reconcile.js';
 import { importPlaintextVault, plaintextCredentialFiles } from './vault-import.js';
@@ -170,7 +170,7 @@ function forkId(ctx: AppContext, id: string): string {
   }
 }
 
-function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, project: string, dir: string, id: string, baseline: boolean, priorById: Map<string, LedgerEntry[]>): void {
+function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, project: string, dir: string, id: string, baseline: Baseline, priorById: Map<string, LedgerEntry[]>): void {
   const files = [`${id}_meta.json`, `${id}_history.json`, `${id}_turns.json`].map((f) => join(dir, f));
   const sig = fileSig(...files);
   // Keyed by project and id: A could fork one id into two projects (§10.6), and a move there changes the project.
@@ -251,7 +251,7 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
     report.conflicts.push(`conversation ${id}: continued both here and in the Python app; the Python version was imported beside it`);
     return importCopy(`${String(src.meta.title || id)} (from the Python app)`);
   }
-  if (baseline) {
+  if (deletedSinceBaseline(baseline, Math.max(...files.map((f) => mtimeOf(f))))) {
     // Imported by an earlier version and deleted here since (that version kept no tombstones).
     ledger.record({ kind: 'conversation', source_key: key, source_path: files[1], source_sig: sig, source_hash: hash, local_id: id, local_hash: '' });
     ledger.tombstone('conversation', id);
@@ -268,7 +268,7 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
  * looking at its files: the Python app writes every episode file atomically (temporary file, then rename), and a
  * rename always touches the folder. The command always looks at every file.
  */
-function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: boolean, quick: boolean): void {
+function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline, quick: boolean): void {
   let priorById: Map<string, LedgerEntry[]> | null = null;
   const dirSigs = ctx.kv.get<Record<string, string>>('importEpisodeDirs', {});
   const seen: Record<string, string> = {};
@@ -310,7 +310,7 @@ function pinRow(ctx: AppContext, key: string): Record<string, unknown> | undefin
   return ctx.db.prepare<[string], Record<string, unknown>>('SELECT key, type, id, title, created_at, updated_at FROM pins WHERE key = ?').get(key);
 }
 
-function reconcilePins(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: boolean): void {
+function reconcilePins(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline): void {
   // Oldest first, each put in front: the reference's order (newest first) comes out unchanged.
   for (const p of [...(source.state.pins ?? [])].reverse()) {
     if (!p?.id || !PIN_TYPES.includes(p.type as PinType)) continue;
@@ -319,6 +319,7 @@ function reconcilePins(ctx: AppContext, ledger: ImportLedger, report: ImportRepo
     const createdAt = isoOr(p.createdAt, now);
     const updatedAt = isoOr(p.updatedAt, createdAt);
     reconcileItem(ledger, report, source.statePath, baseline, {
+      since: Date.parse(createdAt),
       kind: 'pin',
       key,
       localId: key,
@@ -360,11 +361,12 @@ function toSchedule(s: Partial<Schedule>): Schedule {
   };
 }
 
-function reconcileSchedules(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: boolean): void {
+function reconcileSchedules(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline): void {
   for (const s of source.state.schedules ?? []) {
     if (!s?.id || !s.prompt) continue;
     const id = s.id;
     reconcileItem(ledger, report, source.statePath, baseline, {
+      since: Date.parse(String(s.createdAt ?? '')),
       kind: 'schedule',
       key: id,
       localId: id,
@@ -407,7 +409,7 @@ function reconcileAttachments(ctx: AppContext, ledger: ImportLedger, report: Imp
       ledger,
       report,
       source.statePath,
-      false, // the earlier importer never imported attachments: nothing of them was deleted here
+      null, // the earlier version never imported attachments: none of them was deleted here
       {
         kind: 'attachment',
         key: id,
@@ -511,6 +513,26 @@ function reconcileInstructions(ctx: AppContext, ledger: ImportLedger, report: Im
 
 // --- the whole reconciliation ------------------------------------------------------------------------------
 
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * When an earlier version imported (its first boot created the database then): the database file's birth time, or 0
+ * where the file system does not record one (then every missing item is taken as deleted).
+ */
+function earlierImportTime(ctx: AppContext): number {
+  try {
+    return statSync(ctx.paths.databaseFile).birthtimeMs || 0;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Adopt the Python server's data in place, as a reconciliation: new items are imported, items changed on the Python
  * side are updated (when untouched here), and items deleted here stay deleted (tombstones). Source files are only
@@ -521,7 +543,7 @@ export function importInstall(ctx: AppContext, opts: { quick?: boolean } = {}): 
   const ledger = new ImportLedger(ctx.db);
   // An install that an earlier version imported (it kept no ledger): whatever of those kinds is missing here now
   // was deleted by the user, so it becomes a tombstone instead of coming back.
-  const baseline = ctx.kv.get('installImported', false) && !ctx.kv.get('importReconciled', false);
+  const baseline: Baseline = ctx.kv.get('installImported', false) && !ctx.kv.get('importReconciled', false) ? earlierImportTime(ctx) : null;
   let source: Source;
   try {
     source = loadSource(ctx);

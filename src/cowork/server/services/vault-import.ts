@@ -5,7 +5,7 @@ import type { DataVault, VaultRecord } from '../../../core/vault/vault.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import type { ImportLedger } from './import-ledger.js';
 import { sha256 } from './import-ledger.js';
-import { count, reconcileItem, type ImportReport } from './import-reconcile.js';
+import { count, reconcileItem, type Baseline, type ImportReport } from './import-reconcile.js';
 
 /** The reference's plaintext records: `~/.anton/data_vault/<engine>-<name>` (JSON, no extension). */
 function plaintextFiles(sourceDir: string): string[] {
@@ -26,7 +26,7 @@ const fieldsHash = (rec: VaultRecord | null) => sha256(JSON.stringify(rec?.field
  * Reconcile the reference's plaintext vault into the encrypted one. Field names are kept exactly as the reference
  * stored them (`username` for PostgreSQL, `_method`, `_connector_id`…), and so are the record's dates.
  */
-export function importPlaintextVault(vault: DataVault, sourceDir: string, ledger: ImportLedger, report: ImportReport, baseline: boolean): void {
+export function importPlaintextVault(vault: DataVault, sourceDir: string, ledger: ImportLedger, report: ImportReport, baseline: Baseline): void {
   for (const f of plaintextFiles(sourceDir)) {
     const path = join(sourceDir, f);
     let rec: Partial<VaultRecord>;
@@ -45,6 +45,7 @@ export function importPlaintextVault(vault: DataVault, sourceDir: string, ledger
         updated_at: rec.updated_at,
       });
     reconcileItem(ledger, report, path, baseline, {
+      since: statSync(path).mtimeMs,
       kind: 'connection',
       key: f,
       localId: connectionId(engine, name),
