@@ -589,7 +589,14 @@ export function importInstall(ctx: AppContext, opts: { quick?: boolean } = {}): 
  */
 export function reconcileOnBoot(ctx: AppContext): ImportReport | null {
   if (!ctx.env.bool('ANTON_IMPORT_ON_BOOT', true)) return null;
-  const r = importInstall(ctx, { quick: true });
+  let r: ImportReport;
+  try {
+    r = importInstall(ctx, { quick: true });
+  } catch (e) {
+    // Never a reason not to start: the next boot (or the command) tries again.
+    ctx.log.error({ err: (e as Error).message }, 'could not reconcile the Python app\'s data; run `anton cowork-server import` to see why');
+    return null;
+  }
   const changed = r.totals.imported + r.totals.updated > 0;
   if (changed || r.errors.length || r.conflicts.length) {
     ctx.log.info({ summary: summaryLine(r), kinds: r.kinds, conflicts: r.conflicts, errors: r.errors }, 'reconciled the Python app\'s data');
