@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Db } from '../db/database.js';
 import type { FileAttachment, LegacyAttachmentStore } from '../stores/attachments.js';
 import { recordTombstone } from './import-ledger.js';
@@ -13,8 +14,15 @@ export interface AdoptedAttachment extends Omit<FileAttachment, 'path'> {
   text?: string;
 }
 
+/** A's own layout only (`…/attachments/<id>/<name>`): a path in state.json never opens any other file. */
+function safePath(a: Record<string, unknown>): string | null {
+  if (typeof a.path !== 'string' || !isAbsolute(a.path)) return null;
+  const p = resolve(a.path);
+  return p === a.path && basename(dirname(p)) === a.id && basename(dirname(dirname(p))) === 'attachments' ? p : null;
+}
+
 function toAttachment(a: Record<string, unknown>): AdoptedAttachment {
-  const path = typeof a.path === 'string' && a.path ? a.path : null;
+  const path = safePath(a);
   let size = Number(a.size) || 0;
   if (path && !size) {
     try {
@@ -47,7 +55,9 @@ export function adoptedForSession(legacy: LegacyAttachmentStore, sessionId: stri
 
 export function adoptedAttachment(legacy: LegacyAttachmentStore, sessionId: string, id: string): AdoptedAttachment | null {
   const a = legacy.get(id);
-  return a && a.sessionId === sessionId ? toAttachment(a) : null;
+  if (!a || a.sessionId !== sessionId) return null;
+  const att = toAttachment(a);
+  return att.kind === 'snippet' || att.path ? att : null;
 }
 
 /** Delete one (files included) and remember it, so an import does not bring it back. False when not one of A's. */

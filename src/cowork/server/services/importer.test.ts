@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startTestApp } from '../../../testing/test-app.js';
 import { cleanEnv, makeTempHome } from '../../../testing/temp-home.js';
 import { REPO_ROOT } from '../../../testing/spawn-server.js';
@@ -335,4 +335,24 @@ test('the bin: `anton cowork-server import --json` on a fresh install reports wh
   const r = JSON.parse(out);
   assert.equal(r.summary, 'imported 15, updated 0, skipped 0, tombstoned 0');
   assert.deepEqual(r.plaintextCredentials, ['postgres-prod']);
+});
+
+test("an attachment path in A's state.json outside A's attachment layout is never served, moved or listed", async (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  writeAHome(home);
+  const statePath = join(home, '.anton', 'cowork', 'state.json');
+  const state = JSON.parse(readFileSync(statePath, 'utf8'));
+  const elsewhere = join(home, 'private', 'notes.txt');
+  mkdirSync(dirname(elsewhere));
+  writeFileSync(elsewhere, 'private');
+  state.attachments.att_aaaabbbbccccdddd = { id: 'att_aaaabbbbccccdddd', kind: 'file', name: 'notes.txt', mime: 'text/plain', size: 7, path: elsewhere, sessionId: G1, createdAt: '2026-05-11T18:19:00+00:00', updatedAt: '2026-05-11T18:19:00+00:00' };
+  writeFileSync(statePath, JSON.stringify(state));
+  const ta = await startTestApp({ home });
+  t.after(() => ta.close());
+  const listed = (await ta.app.inject(`/v1/attachments/general/${G1}`)).json() as { id: string }[];
+  assert.ok(!listed.some((x) => x.id === 'att_aaaabbbbccccdddd'));
+  assert.equal((await ta.app.inject(`/v1/attachments/general/${G1}/att_aaaabbbbccccdddd/raw`)).statusCode, 404);
+  assert.equal((await ta.app.inject({ method: 'POST', url: `/v1/attachments/general/${G1}/att_aaaabbbbccccdddd/move-to-project` })).statusCode, 404);
+  assert.equal(readFileSync(elsewhere, 'utf8'), 'private', 'left where it is');
 });
