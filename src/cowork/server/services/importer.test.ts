@@ -356,3 +356,23 @@ test("an attachment path in A's state.json outside A's attachment layout is neve
   assert.equal((await ta.app.inject({ method: 'POST', url: `/v1/attachments/general/${G1}/att_aaaabbbbccccdddd/move-to-project` })).statusCode, 404);
   assert.equal(readFileSync(elsewhere, 'utf8'), 'private', 'left where it is');
 });
+
+test("a conversation A only logged episodically (its turn was aborted before A saved the history) is imported from its .jsonl", async (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const a = writeAHome(home);
+  const id = '20260517_120000_0abcde';
+  const log = [
+    { ts: '2026-05-17T12:00:00+00:00', session: id, turn: 1, role: 'user', content: 'Which region grew fastest?', meta: {} },
+    { ts: '2026-05-17T12:00:05+00:00', session: id, turn: 1, role: 'tool_call', content: 'print(1)', meta: {} },
+    { ts: '2026-05-17T12:00:09+00:00', session: id, turn: 1, role: 'assistant', content: 'APAC, by 12 percent.', meta: {} },
+    { ts: '2026-05-17T12:01:00+00:00', session: id, turn: 2, role: 'user', content: 'Why?', meta: {} },
+  ];
+  writeFileSync(join(a.projects, 'general', '.anton', 'episodes', `${id}.jsonl`), log.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const ta = await startTestApp({ home });
+  t.after(() => ta.close());
+  const meta = (await ta.app.inject(`/v1/conversations/${id}`)).json();
+  assert.deepEqual([meta.title, meta.created_at, meta.updated_at], ['Which region grew fastest?', '2026-05-17T12:00:00+00:00', '2026-05-17T12:01:00+00:00']);
+  const msgs = (await ta.app.inject(`/v1/conversations/${id}/messages`)).json().messages as { role: string; content: string }[];
+  assert.deepEqual(msgs.map((m) => m.content), ['Which region grew fastest?', 'APAC, by 12 percent.', 'Why?', '_[This turn did not finish in the Python app.]_']);
+});

@@ -110,10 +110,32 @@ function loadSource(ctx: AppContext): Source {
 interface ConversationSource {
   id: string;
   project: string;
-  files: string[];
   meta: Record<string, unknown>;
   history: Message[];
   turns: Record<string, { started_at?: number; events?: unknown[] }>;
+}
+
+/**
+ * A conversation rebuilt from A's episodic log (`<id>.jsonl`: `{ts, role, content}` lines): its user and assistant
+ * text, in order; a last question without an answer gets a note so the history stays valid.
+ */
+function fromEpisodicLog(id: string, project: string, text: string): ConversationSource {
+  const history: Message[] = [];
+  let first = '';
+  let last = '';
+  for (const line of text.split('\n')) {
+    const e = parseJson<{ ts?: string; role?: string; content?: unknown }>(line.trim() || null);
+    if (!e || (e.role !== 'user' && e.role !== 'assistant') || typeof e.content !== 'string' || !e.content.trim()) continue;
+    first ||= e.ts ?? '';
+    last = e.ts ?? last;
+    const prev = history[history.length - 1];
+    if (prev?.role === e.role) prev.content = `${String(prev.content)}\n\n${e.content}`;
+    else history.push({ role: e.role, content: e.content });
+  }
+  if (history[history.length - 1]?.role === 'user') history.push({ role: 'assistant', content: '_[This turn did not finish in the Python app.]_' });
+  const question = history.find((m) => m.role === 'user')?.content;
+  const title = typeof question === 'string' ? question.replace(/\s+/g, ' ').trim().slice(0, 50) : id;
+  return { id, project, meta: { title, preview: title, created_at: isoOr(first, ''), updated_at: isoOr(last, '') }, history, turns: {} };
 }
 
 /** What a conversation looks like here: its messages (a fingerprint to notice edits made here). */
@@ -172,7 +194,11 @@ function forkId(ctx: AppContext, id: string): string {
 
 function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, project: string, dir: string, id: string, baseline: Baseline, priorById: Map<string, LedgerEntry[]>): void {
   const files = [`${id}_meta.json`, `${id}_history.json`, `${id}_turns.json`].map((f) => join(dir, f));
-  const sig = fileSig(...files);
+  // A conversation whose turns A never persisted (an aborted first turn) lives only in its episodic log.
+  const jsonl = join(dir, `${id}.jsonl`);
+  const episodicOnly = !existsSync(files[0]) && !existsSync(files[1]);
+  const sourcePath = episodicOnly ? jsonl : files[1];
+  const sig = fileSig(...(episodicOnly ? [jsonl] : files));
   // Keyed by project and id: A could fork one id into two projects (§10.6), and a move there changes the project.
   const key = `${project}/${id}`;
   let entry = ledger.get('conversation', key);
@@ -181,23 +207,24 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
     if (moved) entry = ledger.rekey(moved, key); // moved to another project on the Python side: the same conversation
   }
   if (entry && entry.source_sig === sig) return count(report, 'conversation', entry && ledger.isTombstoned('conversation', entry.local_id) ? 'tombstoned' : 'skipped');
-  const raw = files.map(readText);
+  const raw = episodicOnly ? [null, null, null, readText(jsonl)] : files.map(readText);
   const hash = sha256(raw.map((t) => t ?? '').join('\u0000'));
   if (entry && entry.source_hash === hash) {
     ledger.touch('conversation', key, sig);
     return count(report, 'conversation', ledger.isTombstoned('conversation', entry.local_id) ? 'tombstoned' : 'skipped');
   }
-  const src: ConversationSource = {
-    id,
-    project,
-    files,
-    meta: parseJson<Record<string, unknown>>(raw[0]) ?? {},
-    history: validMessages(parseJson(raw[1])),
-    turns: parseJson<{ by_assistant_turn?: ConversationSource['turns'] }>(raw[2])?.by_assistant_turn ?? {},
-  };
+  const src: ConversationSource = episodicOnly
+    ? fromEpisodicLog(id, project, raw[3] ?? '')
+    : {
+        id,
+        project,
+        meta: parseJson<Record<string, unknown>>(raw[0]) ?? {},
+        history: validMessages(parseJson(raw[1])),
+        turns: parseJson<{ by_assistant_turn?: ConversationSource['turns'] }>(raw[2])?.by_assistant_turn ?? {},
+      };
   const scheduledId = scheduleFor(src, source);
   const remember = (localId: string, localTitle?: string) =>
-    ledger.record({ kind: 'conversation', source_key: key, source_path: files[1], source_sig: sig, source_hash: hash, local_id: localId, local_hash: JSON.stringify({ h: localHistoryHash(ctx, localId), t: localTitle ?? ctx.conversations.get(localId)?.title ?? '' }) });
+    ledger.record({ kind: 'conversation', source_key: key, source_path: sourcePath, source_sig: sig, source_hash: hash, local_id: localId, local_hash: JSON.stringify({ h: localHistoryHash(ctx, localId), t: localTitle ?? ctx.conversations.get(localId)?.title ?? '' }) });
 
   const importCopy = (title: string) => {
     const copy = forkId(ctx, id);
@@ -253,7 +280,7 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
   }
   if (deletedSinceBaseline(baseline, Math.max(...files.map((f) => mtimeOf(f))))) {
     // Imported by an earlier version and deleted here since (that version kept no tombstones).
-    ledger.record({ kind: 'conversation', source_key: key, source_path: files[1], source_sig: sig, source_hash: hash, local_id: id, local_hash: '' });
+    ledger.record({ kind: 'conversation', source_key: key, source_path: sourcePath, source_sig: sig, source_hash: hash, local_id: id, local_hash: '' });
     ledger.tombstone('conversation', id);
     return count(report, 'conversation', 'tombstoned');
   }
@@ -288,7 +315,7 @@ function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: I
         priorById.set(id, [...(priorById.get(id) ?? []), e]);
       }
     }
-    const ids = new Set(readdirSync(dir).flatMap((f) => /^(.+)_(meta|history)\.json$/.exec(f)?.[1] ?? []));
+    const ids = new Set(readdirSync(dir).flatMap((f) => /^(.+?)(?:_(?:meta|history)\.json|\.jsonl)$/.exec(f)?.[1] ?? []));
     let failed = false;
     for (const id of [...ids].sort()) {
       if (!CONVERSATION_ID_RE.test(id)) continue;
