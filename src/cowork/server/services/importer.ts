@@ -12,9 +12,9 @@ import { PIN_TYPES, type PinType } from '../stores/pins.js';
 import { CONVERSATION_ID_RE } from '../stores/conversations.js';
 import { fileSig, ImportLedger, sha256, type LedgerEntry } from './import-ledger.js';
 import { count, deletedSinceBaseline, newReport, reconcileItem, summaryLine, type Baseline, type ImportReport } from './import-reconcile.js';
+import { importPlaintextVault, plaintextCredentialFiles } from './vault-import.js';
 
 export type { ImportReport } from './import-reconcile.js';
-import { importPlaintextVault, plaintextCredentialFiles } from './vault-import.js';
 
 function readText(file: string): string | null {
   try {
