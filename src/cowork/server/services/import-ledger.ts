@@ -104,3 +104,12 @@ export class ImportLedger {
     this.db.prepare('INSERT INTO import_tombstones (kind, local_id, deleted_at) VALUES (?, ?, ?) ON CONFLICT(kind, local_id) DO NOTHING').run(kind, localId, new Date().toISOString());
   }
 }
+
+/**
+ * A's model picker (`preferences.defaultModel`, what its client sent with every turn) when it differed from the
+ * planning model: still offered as `defaultModel` until the planning model is changed here.
+ */
+export function importedDefaultModel(kv: { get<T>(key: string, dflt: T): T }, planningModel: string): string | null {
+  const d = kv.get<{ model?: string; planningModel?: string } | null>('importedDefaultModel', null);
+  return d?.model && (d.planningModel ?? '') === planningModel ? d.model : null;
+}

@@ -14,7 +14,7 @@ import {
   type ProviderType,
 } from '../../../core/settings/providers.js';
 import type { KvStore } from '../stores/kv.js';
-import { importedDefaultModel } from './importer.js';
+import { importedDefaultModel } from './import-ledger.js';
 
 export const MASK = '***';
 export const UI_DEFAULTS = {
