@@ -148,6 +148,10 @@ test("A's install is served in place: artifacts (list, preview, mount, open, pub
   assert.equal(readFileSync(snip.absolute_path, 'utf8'), 'Enterprise tier discount: 18 percent on renewals');
   assert.deepEqual(await get(`/v1/attachments/general/${G1}`), []);
   assert.equal(existsSync(a.attachmentFile), false);
+
+  // A's model pick lasts until the user chooses a planning model here.
+  assert.equal((await ta.app.inject({ method: 'PUT', url: '/v1/settings', payload: { planningModel: 'claude-haiku-4-5-20251001' } })).statusCode, 200);
+  assert.equal((await get('/v1/settings')).defaultModel, 'claude-haiku-4-5-20251001');
 });
 
 test('a re-import never brings back what was deleted here, takes a new Python-side turn, and reports honestly (fresh install included)', async (t) => {
