@@ -380,3 +380,21 @@ test("a conversation A only logged episodically (its turn was aborted before A s
   const msgs = (await ta.app.inject(`/v1/conversations/${id}/messages`)).json().messages as { role: string; content: string }[];
   assert.deepEqual(msgs.map((m) => m.content), ['Which region grew fastest?', 'APAC, by 12 percent.', 'Why?', '_[This turn did not finish in the Python app.]_']);
 });
+
+test("A's instructions: a later edit in the Python app follows while the copy here is untouched; an edit here wins", async (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const a = writeAHome(home);
+  const ta = await startTestApp({ home });
+  t.after(() => ta.close());
+  const legacy = join(a.projects, 'finance', '.context', 'anton.md');
+  const here = async () => (await ta.app.inject('/v1/projects/finance/files/.anton/anton.md')).json().content;
+  writeFileSync(legacy, 'Report in euros and in dollars.\n');
+  assert.equal(importInstall(ta.ctx).kinds.instructions?.updated, 1);
+  assert.equal(await here(), 'Report in euros and in dollars.\n');
+  assert.equal((await ta.app.inject({ method: 'PUT', url: '/v1/projects/finance/files/.anton/anton.md', payload: { content: 'Written here.\n' } })).statusCode, 200);
+  writeFileSync(legacy, 'Changed again in Python.\n');
+  const r = importInstall(ta.ctx);
+  assert.deepEqual([r.kinds.instructions?.skipped, r.conflicts.length], [1, 1]);
+  assert.equal(await here(), 'Written here.\n');
+});
