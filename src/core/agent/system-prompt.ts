@@ -1,8 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where the instructions live: this server and the reference's C edit `.anton/anton.md`; A's app edited `.context/anton.md`. */
+export const INSTRUCTIONS_FILE = '.anton/anton.md';
+export const LEGACY_INSTRUCTIONS_FILE = '.context/anton.md';
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Nothing the user wrote: empty, or the template anton-core scaffolds (`# Anton Workspace…`) left untouched. */
+export function isUnwrittenInstructions(text: string): boolean {
+  const t = text.trim();
+  return !t || /^# Anton Workspace\b/.test(t);
+}
+
+/**
+ * The project's instructions as the model gets them: `.anton/anton.md` when the user wrote something there,
+ * else A's `.context/anton.md` (its settings page saved there, and its own agent never read it). The import copies
+ * `.context/anton.md` into `.anton/anton.md`, so this fallback only matters until then.
+ */
+export function readProjectInstructions(projectDir: string): string {
+  const main = readText(join(projectDir, INSTRUCTIONS_FILE));
+  if (!isUnwrittenInstructions(main)) return main;
+  const legacy = readText(join(projectDir, LEGACY_INSTRUCTIONS_FILE));
+  return legacy.trim() ? legacy : main;
+}
+
 export interface SystemPromptInput {
   now: Date;
   projectName: string;
   projectDir: string;
-  /** The project's `.anton/anton.md`, written by the user. */
+  /** The project's instructions, written by the user (see readProjectInstructions). */
   instructions?: string;
   /** Prompt fragments of the registered tools. */
   toolPrompts?: string[];

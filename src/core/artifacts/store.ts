@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../fs/atomic.js';
 
@@ -52,32 +52,73 @@ export function artifactFiles(dir: string): ArtifactFile[] {
   return out;
 }
 
-/** `<root>/<slug>/metadata.json` + README.md, as the reference's ArtifactStore writes them. */
-export class ArtifactStore {
-  constructor(readonly root: string) {}
+/** An artifact read from disk, with the folder it lives in (two roots may hold the same slug). */
+export interface ArtifactEntry {
+  meta: ArtifactMeta;
+  dir: string;
+}
 
+const validSlug = (slug: string) => /^[a-z0-9._-]+$/.test(slug) && !slug.startsWith('.');
+
+function readMeta(dir: string): ArtifactMeta | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as ArtifactMeta;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `<root>/<slug>/metadata.json` + README.md, as the reference's ArtifactStore writes them. New artifacts go to `root`;
+ * `otherRoots` are read in place (the reference's A kept artifacts in `<project>/artifacts/`, C in `.anton/artifacts/`),
+ * so an install's existing deliverables are listed, opened and updated where they are, never moved.
+ */
+export class ArtifactStore {
+  readonly roots: string[];
+
+  constructor(
+    readonly root: string,
+    otherRoots: string[] = [],
+  ) {
+    this.roots = [root, ...otherRoots.filter((r) => r !== root)];
+  }
+
+  /** The folder of an existing slug (first root that has it), else where a new one would go. */
   dir(slug: string): string {
+    for (const r of this.roots) if (existsSync(join(r, slug, 'metadata.json'))) return join(r, slug);
     return join(this.root, slug);
   }
 
   read(slug: string): ArtifactMeta | null {
-    if (!/^[a-z0-9._-]+$/.test(slug) || slug.startsWith('.')) return null;
-    try {
-      return JSON.parse(readFileSync(join(this.dir(slug), 'metadata.json'), 'utf8')) as ArtifactMeta;
-    } catch {
-      return null;
-    }
+    return validSlug(slug) ? readMeta(this.dir(slug)) : null;
+  }
+
+  /** Every artifact of every root, newest first. */
+  entries(): ArtifactEntry[] {
+    return this.roots
+      .flatMap((r) => (existsSync(r) ? readdirSync(r).filter(validSlug).flatMap((s) => {
+        const meta = readMeta(join(r, s));
+        return meta ? [{ meta, dir: join(r, s) }] : [];
+      }) : []))
+      .sort((a, b) => String(b.meta.updatedAt).localeCompare(String(a.meta.updatedAt)));
+  }
+
+  /** One artifact per slug (the one `dir` resolves to; the slug is its folder name), newest first. */
+  current(): (ArtifactEntry & { slug: string })[] {
+    const seen = new Set<string>();
+    return this.entries().flatMap((e) => {
+      const slug = basename(e.dir);
+      if (seen.has(slug) || this.dir(slug) !== e.dir) return [];
+      seen.add(slug);
+      return [{ ...e, slug }];
+    });
   }
 
   list(): ArtifactMeta[] {
-    if (!existsSync(this.root)) return [];
-    return readdirSync(this.root)
-      .flatMap((s) => this.read(s) ?? [])
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    return this.current().map((e) => e.meta);
   }
 
-  private write(meta: ArtifactMeta): ArtifactMeta {
-    const dir = this.dir(meta.slug);
+  private write(meta: ArtifactMeta, dir = this.dir(meta.slug)): ArtifactMeta {
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(meta, null, 2));
     const readme = [`# ${meta.name}`, '', meta.description, '', `Type: ${meta.type}`, meta.primary ? `Primary file: ${meta.primary}` : '', '', '## Files', ...meta.files.map((f) => `- ${f.path} (${f.bytes} bytes)`)];
@@ -85,17 +126,24 @@ export class ArtifactStore {
     return meta;
   }
 
-  create(name: string, description: string, type: string, primary?: string | null): ArtifactMeta {
+  /**
+   * A new artifact folder; when one with this name (slug) already exists in any root it is returned instead
+   * (`existing: true`), so asking again for the same deliverable never makes a second folder beside it.
+   */
+  create(name: string, description: string, type: string, primary?: string | null): ArtifactMeta & { existing?: boolean } {
     const base = slugify(name);
+    const current = this.read(base);
+    if (current) return { ...current, slug: base, existing: true };
     let slug = base;
-    for (let n = 2; existsSync(this.dir(slug)); n++) slug = `${base}-${n}`;
+    // A folder without metadata.json (someone's own files) is never taken over.
+    for (let n = 2; this.roots.some((r) => existsSync(join(r, slug))); n++) slug = `${base}-${n}`;
     const now = new Date().toISOString();
-    return this.write({ id: randomBytes(4).toString('hex'), slug, createdAt: now, updatedAt: now, name, description, type, primary: primary || null, files: [], provenance: [] });
+    return this.write({ id: randomBytes(4).toString('hex'), slug, createdAt: now, updatedAt: now, name, description, type, primary: primary || null, files: [], provenance: [] }, join(this.root, slug));
   }
 
   update(slug: string, fn: (m: ArtifactMeta) => ArtifactMeta): ArtifactMeta | null {
     const cur = this.read(slug);
-    return cur ? this.write({ ...fn(cur), updatedAt: new Date().toISOString() }) : null;
+    return cur ? this.write({ ...fn(cur), updatedAt: new Date().toISOString() }, this.dir(slug)) : null;
   }
 
   rescan(slug: string): ArtifactMeta | null {
@@ -105,7 +153,7 @@ export class ArtifactStore {
   /** Which artifact files changed between two snapshots (path → mtime:size). */
   snapshot(): Map<string, string> {
     const snap = new Map<string, string>();
-    for (const m of this.list()) for (const f of artifactFiles(this.dir(m.slug))) snap.set(`${m.slug}/${f.path}`, `${f.modifiedAt}:${f.bytes}`);
+    for (const e of this.current()) for (const f of artifactFiles(e.dir)) snap.set(`${e.slug}/${f.path}`, `${f.modifiedAt}:${f.bytes}`);
     return snap;
   }
 

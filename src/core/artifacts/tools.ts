@@ -23,7 +23,11 @@ Deliverables live in artifact folders under ${store.root}. Call create_artifact 
 into the returned path with absolute paths. To change an existing deliverable, use list_artifacts / open_artifact and edit its files.`,
       handler: async (input) => {
         const m = store.create(String(input.name ?? 'Untitled'), String(input.description ?? ''), String(input.type ?? 'mixed'), input.primary ? String(input.primary) : null);
-        return JSON.stringify({ id: m.id, slug: m.slug, name: m.name, type: m.type, primary: m.primary, path: store.dir(m.slug) });
+        const path = store.dir(m.slug);
+        if (!m.existing) return JSON.stringify({ id: m.id, slug: m.slug, name: m.name, type: m.type, primary: m.primary, path });
+        // Same name as an existing deliverable: its folder is reused (never a second one beside it); the model is told.
+        const files = artifactFiles(path).map((f) => f.path);
+        return JSON.stringify({ id: m.id, slug: m.slug, name: m.name, type: m.type, primary: m.primary, path, existing: true, files, note: 'An artifact with this name already exists: update its files in this folder, or create one with a different name for a separate deliverable.' });
       },
     },
     {

@@ -111,7 +111,7 @@ export class DataVault {
   /**
    * Save a connection. `VAULT_KEEP` values keep what is stored (the modify flow); secure_keys only grow.
    */
-  save(engine: string, name: string, fields: Record<string, string>, secureKeys: string[] = []): VaultRecord {
+  save(engine: string, name: string, fields: Record<string, string>, secureKeys: string[] = [], stamps: { created_at?: string; updated_at?: string } = {}): VaultRecord {
     const prev = this.get(engine, name);
     const merged: Record<string, string> = {};
     for (const [k, v] of Object.entries(fields)) {
@@ -123,8 +123,8 @@ export class DataVault {
     const rec: VaultRecord = {
       engine,
       name,
-      created_at: prev?.created_at ?? now,
-      updated_at: now,
+      created_at: prev?.created_at ?? stamps.created_at ?? now,
+      updated_at: stamps.updated_at ?? now, // stamps: an imported connection keeps its dates
       fields: merged,
       secure_keys: [...new Set([...(prev?.secure_keys ?? []), ...secureKeys, ...Object.keys(merged).filter((k) => !k.startsWith('_') && SECRET_HINT.test(k))])],
     };

@@ -1,8 +1,7 @@
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
 import { main } from './main.js';
 import type { EarlyServer } from './early.js';
-import { closeContext, createContext } from './context.js';
-import { importInstall } from './services/importer.js';
+import { runImportCommand } from './services/import-command.js';
 
 const USAGE = `Usage:
   anton cowork-server            start the Cowork server (same as anton-cowork-server)
@@ -14,7 +13,7 @@ Environment: ANTON_SERVER_HOST (127.0.0.1), ANTON_SERVER_PORT (26866), ANTON_PRO
 /** `anton <subcommand>`; `anton-cowork-server` calls runServerCli directly. */
 export async function runAntonCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
   const [cmd, ...rest] = argv;
-  if (cmd === 'cowork-server' && rest[0] === 'import') return runImport();
+  if (cmd === 'cowork-server' && rest[0] === 'import') return void (process.exitCode = await runImportCommand(rest.slice(1)));
   if (cmd === 'cowork-server') return runServerCli(rest, early);
   if (cmd === 'update') {
     process.exitCode = await (await import('./update-command.js')).runUpdateCommand(rest);
@@ -26,17 +25,6 @@ export async function runAntonCli(argv: string[], early: EarlyServer | null = nu
   }
   console.log(USAGE);
   process.exitCode = cmd === undefined || cmd === '--help' || cmd === '-h' ? 0 : 2;
-}
-
-/** `anton cowork-server import`: run the (idempotent) import and print what it did. */
-async function runImport(): Promise<void> {
-  const ctx = createContext(process.env, { logLevel: 'warn' });
-  try {
-    const r = importInstall(ctx);
-    console.log(JSON.stringify({ ...r, conversations: { imported: r.conversations.imported.length, skipped: r.conversations.skipped.length } }, null, 2));
-  } finally {
-    await closeContext(ctx);
-  }
 }
 
 export async function runServerCli(argv: string[], early: EarlyServer | null = null): Promise<void> {

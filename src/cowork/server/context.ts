@@ -16,7 +16,7 @@ import { createPadManager } from './services/scratchpads.js';
 import { DataVault, envPrefix } from '../../core/vault/vault.js';
 import { registerAgentFeatures } from './services/agent-features.js';
 import { PinStore } from './stores/pins.js';
-import { importInstall } from './services/importer.js';
+import { reconcileOnBoot } from './services/importer.js';
 import { SubmissionStore } from './services/submissions.js';
 import { resolveSpa, type Spa } from './spa.js';
 import { LegacyAttachmentStore } from './stores/attachments.js';
@@ -129,19 +129,14 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   };
   ctx.spa = resolveSpa(ctx);
   registerAgentFeatures(ctx);
-  // First boot: adopt an existing install's data in place (idempotent, read-only on the sources).
-  if (!kv.get('installImported', false)) {
-    const r = importInstall(ctx);
-    if (r.conversations.imported.length || r.pins || r.schedules || r.vault.imported.length) log.info({ ...r, conversations: { imported: r.conversations.imported.length, skipped: r.conversations.skipped.length } }, 'imported an existing install');
-    kv.set('installImported', true);
-  }
+  reconcileOnBoot(ctx); // adopt the Python app's data in place, every boot (services/importer.ts)
   ctx.searchSources.push(
     conversationSource(conversations),
     projectSource(projects),
     pinSource(ctx.pins),
     scheduleSource(schedules),
     artifactSource(projects),
-    attachmentSource(ctx.legacyAttachments),
+    attachmentSource(ctx.legacyAttachments, projects),
   );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
   ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());

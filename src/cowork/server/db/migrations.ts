@@ -114,4 +114,29 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'adoption of an existing install: import ledger and tombstones',
+    sql: `
+      CREATE TABLE import_ledger (
+        kind        TEXT NOT NULL,        -- conversation | pin | schedule | run | attachment | connection | instructions | …
+        source_key  TEXT NOT NULL,        -- the item's identity in the source (conversation id, pin key, vault file…)
+        source_path TEXT NOT NULL,        -- the file it was read from
+        source_sig  TEXT NOT NULL DEFAULT '', -- size:mtime of the source file(s): unchanged means no need to hash
+        source_hash TEXT NOT NULL,        -- sha256 of the item as last imported
+        local_id    TEXT NOT NULL,        -- what it became here
+        local_hash  TEXT NOT NULL DEFAULT '', -- fingerprint of the local copy right after the import (local edits)
+        imported_at TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (kind, source_key)
+      );
+      CREATE INDEX import_ledger_by_local ON import_ledger (kind, local_id);
+      CREATE TABLE import_tombstones (
+        kind       TEXT NOT NULL,
+        local_id   TEXT NOT NULL,         -- deleted here: a re-import never brings it back
+        deleted_at TEXT NOT NULL,
+        PRIMARY KEY (kind, local_id)
+      );
+    `,
+  },
 ];

@@ -8,6 +8,8 @@ import { newAttachmentId, safeFileName, saveUpload } from '../services/uploads.j
 import { mimeFor } from '../mime.js';
 import { contentDisposition } from './projects.js';
 import { routeGroup } from './types.js';
+import { adoptedAttachment, adoptedForSession, deleteAdopted, moveAdopted } from '../services/adopted-attachments.js';
+import { recordTombstone } from '../services/import-ledger.js';
 
 const ScopeParams = z.object({ project: z.string(), session_id: z.string() });
 const AttParams = ScopeParams.extend({ att_id: z.string() });
@@ -19,7 +21,7 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
 
   // --- C: per-conversation uploads ------------------------------------------------------------------
   app.get('/v1/attachments/:project/:session_id', { schema: { tags: ['attachments'], params: ScopeParams, querystring: Ids } }, async (req) => {
-    const all = listUploads(dirFor(req.params.project, req.params.session_id));
+    const all = [...listUploads(dirFor(req.params.project, req.params.session_id)), ...adoptedForSession(ctx.legacyAttachments, req.params.session_id)];
     const ids = idList(req.query.ids);
     return ids ? all.filter((a) => ids.includes(a.id)) : all;
   });
@@ -43,14 +45,15 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
   });
 
   app.delete('/v1/attachments/:project/:session_id/:att_id', { schema: { tags: ['attachments'], params: AttParams } }, async (req) => {
-    removeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id);
+    if (!deleteAdopted(ctx.db, ctx.legacyAttachments, req.params.session_id, req.params.att_id)) removeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id);
     return { ok: true };
   });
 
   app.get('/v1/attachments/:project/:session_id/:att_id/raw', { schema: { tags: ['attachments'], params: AttParams } }, async (req, reply) => {
     checkAttachmentId(req.params.att_id);
-    const att = describeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id);
+    const att = describeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
+    if (!att.path) return reply.headers(UNTRUSTED_CONTENT_HEADERS).type('text/plain; charset=utf-8').send((att as { text?: string }).text ?? ''); // A's text snippet
     return reply.headers(UNTRUSTED_CONTENT_HEADERS).type(att.mime).header('content-disposition', contentDisposition('inline', att.name)).send(createReadStream(att.path));
   });
 
@@ -58,7 +61,7 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
     checkAttachmentId(req.params.att_id);
     const project = ctx.projects.resolve(req.params.project);
     const dir = uploadsDir(project.path, req.params.session_id);
-    const att = describeUpload(dir, req.params.att_id);
+    const att = describeUpload(dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
     const ext = extname(att.name);
     const stem = basename(att.name, ext);
@@ -67,8 +70,11 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
       if (n > 99) throw new HttpError(409, 'Too many files with that name in the project');
       dest = `${stem} (${n})${ext}`;
     }
-    renameSync(att.path, join(project.path, dest));
-    rmSync(join(dir, req.params.att_id), { recursive: true, force: true });
+    if ('kind' in att) moveAdopted(ctx.db, ctx.legacyAttachments, att, join(project.path, dest)); // one of A's attachments
+    else {
+      renameSync(att.path, join(project.path, dest));
+      rmSync(join(dir, req.params.att_id), { recursive: true, force: true });
+    }
     return { ok: true, project_path: dest, absolute_path: join(project.path, dest) };
   });
 
@@ -170,6 +176,7 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
 
   app.delete('/v1/attachments/:attachment_id', { schema: { tags: ['attachments'], params: z.object({ attachment_id: z.string() }) } }, async (req) => {
     if (!legacy.delete(req.params.attachment_id)) throw notFound('Attachment not found.');
+    recordTombstone(ctx.db, 'attachment', req.params.attachment_id); // an imported attachment stays deleted
     return { ok: true };
   });
 });

@@ -3,6 +3,7 @@ import { HttpError, badRequest, notFound } from '../errors.js';
 import type { ConversationMeta, DisabledConnection } from '../stores/conversations.js';
 import { DisabledConnectionSchema } from './responses.js';
 import { routeGroup } from './types.js';
+import { recordTombstone } from '../services/import-ledger.js';
 
 const IdParams = z.object({ id: z.string() });
 const Limit = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(200) });
@@ -70,6 +71,7 @@ export const conversationRoutes = routeGroup((app, ctx) => {
       await running.done;
     }
     conversations.delete(id);
+    recordTombstone(ctx.db, 'conversation', id); // an imported conversation stays deleted
     await ctx.pads.closeScope(id);
     return { status: 'deleted', id };
   });

@@ -7,6 +7,7 @@ import { canProbe, runProbe } from '../services/probes.js';
 import { credentialsFor, mustConnector } from './connectors.js';
 import { routeGroup } from './types.js';
 import { GOOGLE_ENGINES, revokeGoogle } from '../services/google-oauth.js';
+import { recordTombstone } from '../services/import-ledger.js';
 
 const EngineName = z.object({ engine: z.string(), name: z.string() });
 const Body = z.object({
@@ -101,6 +102,7 @@ export const datasourceRoutes = routeGroup((app, ctx) => {
     if (!rec) throw notFound('Datasource connection not found');
     if (GOOGLE_ENGINES.includes(rec.engine)) await revokeGoogle(ctx, rec.fields);
     ctx.vault.delete(req.params.engine, req.params.name);
+    recordTombstone(ctx.db, 'connection', `${rec.engine}/${rec.name}`); // an imported connection stays deleted
     return { status: 'ok', deleted: { engine: req.params.engine, name: req.params.name } };
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../errors.js';
 import { PIN_TYPES, type PinType } from '../stores/pins.js';
 import { routeGroup } from './types.js';
+import { recordTombstone } from '../services/import-ledger.js';
 
 const isPinType = (t: string): t is PinType => (PIN_TYPES as readonly string[]).includes(t);
 
@@ -27,6 +28,7 @@ export const pinRoutes = routeGroup((app, ctx) => {
     { schema: { tags: ['pins'], params: z.object({ item_id: z.string() }), querystring: z.object({ item_type: z.string().default('task') }) } },
     async (req) => {
       if (!pins.delete(req.query.item_type, req.params.item_id)) throw notFound('Pin not found.');
+      recordTombstone(ctx.db, 'pin', `${req.query.item_type}:${req.params.item_id}`); // an imported pin stays deleted
       return { ok: true, pins: pins.list() };
     },
   );

@@ -5,6 +5,7 @@ import { newId, type Schedule } from '../stores/schedules.js';
 import type { Scheduler } from '../services/scheduler.js';
 import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
+import { recordTombstone } from '../services/import-ledger.js';
 
 const Fields = {
   title: z.string().max(160),
@@ -129,6 +130,7 @@ export const scheduleRoutes = routeGroup((app, ctx) => {
 
   app.delete('/v1/schedules/:id', { schema: { tags: ['schedules'], params: IdParams } }, async (req) => {
     if (!store.delete(req.params.id)) throw notFound('Schedule not found.');
+    recordTombstone(ctx.db, 'schedule', req.params.id); // an imported schedule stays deleted
     return { ok: true };
   });
 

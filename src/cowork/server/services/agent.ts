@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildSystemPrompt } from '../../../core/agent/system-prompt.js';
+import { buildSystemPrompt, readProjectInstructions } from '../../../core/agent/system-prompt.js';
 import { ToolRegistry, type ToolDef } from '../../../core/agent/tools.js';
 import { createProvider, createSideProvider } from '../../../core/llm/provider.js';
 import type { LlmProvider } from '../../../core/llm/types.js';
@@ -43,15 +41,6 @@ export interface AgentSetup {
   scrub: (text: string) => string;
 }
 
-function readInstructions(projectDir: string): string {
-  const file = join(projectDir, '.anton', 'anton.md');
-  try {
-    return existsSync(file) ? readFileSync(file, 'utf8') : '';
-  } catch {
-    return '';
-  }
-}
-
 /** Everything one turn needs, built from the configuration as it is now (settings edits apply to the next turn). */
 export function buildAgent(env: EnvStore, ext: AgentExtensions, scope: TurnScope, modelOverride?: string): AgentSetup {
   const tools = new ToolRegistry(ext.toolFactories.flatMap((f) => f(scope)));
@@ -66,7 +55,7 @@ export function buildAgent(env: EnvStore, ext: AgentExtensions, scope: TurnScope
         now: new Date(),
         projectName: scope.project.name,
         projectDir: scope.project.path,
-        instructions: readInstructions(scope.project.path), // the same .anton/anton.md the files API edits
+        instructions: readProjectInstructions(scope.project.path), // .anton/anton.md (what the files API edits), else A's .context/anton.md
         toolPrompts: tools.prompts(),
         sections: ext.promptSections.flatMap((f) => f(scope) ?? []),
       }),

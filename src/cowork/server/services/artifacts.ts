@@ -1,16 +1,40 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { artifactFiles, ArtifactStore, type ArtifactMeta } from '../../../core/artifacts/store.js';
 import { isInside } from '../../../core/fs/safe-path.js';
 import { badRequest, notFound } from '../errors.js';
 import type { ProjectInfo, ProjectStore } from '../stores/projects.js';
 
+/** C's (and this server's) layout: `<project>/.anton/artifacts/<slug>/`. */
 export function artifactsRoot(projectPath: string): string {
   return join(projectPath, '.anton', 'artifacts');
 }
 
+/** A's layout: `<project>/artifacts/<slug>/`, read and updated in place. */
+export function legacyArtifactsRoot(projectPath: string): string {
+  return join(projectPath, 'artifacts');
+}
+
+/** Every folder a project's artifacts may live in. */
+export function artifactRoots(projectPath: string): string[] {
+  return [artifactsRoot(projectPath), legacyArtifactsRoot(projectPath)];
+}
+
+function holdsArtifacts(root: string): boolean {
+  try {
+    return readdirSync(root).some((s) => existsSync(join(root, s, 'metadata.json')));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A project's artifacts. New ones go to `.anton/artifacts/`, except in a project that only has A's `artifacts/`
+ * folder: its deliverables then stay together there. Both folders are always read.
+ */
 export function storeFor(project: ProjectInfo): ArtifactStore {
-  return new ArtifactStore(artifactsRoot(project.path));
+  const [modern, legacy] = artifactRoots(project.path);
+  return holdsArtifacts(modern) || !holdsArtifacts(legacy) ? new ArtifactStore(modern, [legacy]) : new ArtifactStore(legacy, [modern]);
 }
 
 const KIND_BY_TYPE: Record<string, string> = { 'html-app': 'Dashboard', document: 'Document', dataset: 'Data', image: 'Image', mixed: 'Bundle', 'fullstack-stateless-app': 'App', 'fullstack-stateful-app': 'App' };
@@ -54,17 +78,26 @@ export function publishedUrl(dir: string, file: string | null): string {
   }
 }
 
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** The card fields the client reads (§2.8). */
 export function artifactCards(projects: ProjectInfo[], limit = 80) {
-  const all = projects.flatMap((p) => {
-    const store = storeFor(p);
-    return store.list().map((m) => ({ m, store, mtime: store.lastModified(m.slug) }));
-  });
+  // Every artifact folder of every root (a slug present in both roots shows twice: nothing is hidden).
+  const all = projects.flatMap((p) =>
+    storeFor(p)
+      .entries()
+      .map(({ meta: m, dir }) => ({ m, dir, mtime: mtimeOf(join(dir, 'metadata.json')) })),
+  );
   return all
     .sort((a, b) => b.mtime - a.mtime)
     .slice(0, limit)
-    .map(({ m, store, mtime }, i) => {
-      const dir = store.dir(m.slug);
+    .map(({ m, dir, mtime }, i) => {
       const primary = primaryFile(dir, m);
       const ext = primary ? extname(primary).toLowerCase() : '';
       let live = false;
@@ -75,7 +108,7 @@ export function artifactCards(projects: ProjectInfo[], limit = 80) {
       }
       return {
         id: m.id,
-        slug: m.slug,
+        slug: m.slug ?? basename(dir),
         title: m.name,
         description: m.description,
         type: m.type,
@@ -96,7 +129,7 @@ export function artifactCards(projects: ProjectInfo[], limit = 80) {
 /** The reference's `_resolve_artifact_path`: absolute under a known root, or relative against every root. */
 export function resolveArtifactPath(projects: ProjectStore, raw: string): string {
   if (raw.includes('\0')) throw badRequest('Invalid artifact path');
-  const roots = projects.list().map((p) => artifactsRoot(p.path));
+  const roots = projects.list().flatMap((p) => artifactRoots(p.path));
   if (isAbsolute(raw)) {
     const abs = resolve(raw);
     if (!roots.some((r) => isInside(r, abs)) || !existsSync(abs) || !statSync(abs).isFile()) throw notFound('Artifact is not in a known artifacts directory');

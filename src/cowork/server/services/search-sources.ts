@@ -2,7 +2,9 @@ import type { ConversationStore } from '../stores/conversations.js';
 import type { PinStore } from '../stores/pins.js';
 import type { ProjectStore } from '../stores/projects.js';
 import type { ScheduleStore } from '../stores/schedules.js';
-import type { LegacyAttachmentStore } from '../stores/attachments.js';
+import { listUploads, type FileAttachment, type LegacyAttachmentStore } from '../stores/attachments.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { artifactCards } from './artifacts.js';
 import { ftsQuery, scoreText, type SearchResult, type SearchSource } from './search.js';
 
@@ -65,10 +67,34 @@ export function artifactSource(projects: ProjectStore): SearchSource {
     });
 }
 
-export function attachmentSource(legacy: LegacyAttachmentStore): SearchSource {
-  return (terms) =>
-    legacy.list().flatMap((a) => {
+/** A's attachments (files and snippets, with their text preview) and C's per-conversation uploads of every project. */
+export function attachmentSource(legacy: LegacyAttachmentStore, projects?: ProjectStore): SearchSource {
+  return (terms) => {
+    const out: SearchResult[] = legacy.list().flatMap((a) => {
       const score = scoreText(terms, `${a.name} ${a.source ?? ''} ${a.sourceUrl ?? ''} ${a.textPreview ?? ''} ${a.projectPath ?? ''}`);
       return score ? [{ type: 'attachment' as const, id: String(a.id), sessionId: String(a.sessionId ?? ''), title: String(a.name), subtitle: String(a.kind), route: 'attachment', score }] : [];
     });
+    for (const p of projects?.list() ?? []) {
+      const root = join(p.path, '.anton', 'uploads');
+      let sessions: string[];
+      try {
+        sessions = readdirSync(root);
+      } catch {
+        continue;
+      }
+      for (const session of sessions) {
+        let uploads: FileAttachment[];
+        try {
+          uploads = listUploads(join(root, session));
+        } catch {
+          continue; // a stray file where a session folder belongs
+        }
+        for (const u of uploads) {
+          const score = scoreText(terms, `${u.name} ${p.name}`);
+          if (score) out.push({ type: 'attachment', id: u.id, sessionId: session, title: u.name, subtitle: p.name, route: 'attachment', score });
+        }
+      }
+    }
+    return out;
+  };
 }

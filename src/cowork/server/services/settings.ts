@@ -20,6 +20,7 @@ import {
   type ProviderType,
 } from '../../../core/settings/providers.js';
 import type { KvStore } from '../stores/kv.js';
+import { importedDefaultModel } from './import-ledger.js';
 
 export const MASK = '***';
 export const UI_DEFAULTS = {
@@ -197,7 +198,7 @@ export function settingsView(env: EnvStore, kv: KvStore) {
     configError: cfg.config_error,
     providerLabel: cfg.provider_label,
     ...prefs,
-    defaultModel: planning.model, // C: always the planning model
+    defaultModel: importedDefaultModel(kv, planning.model) ?? planning.model, // C: the planning model; A's own pick kept after an import
     providers,
     ...modelView(env, kv, providers),
     providerTypes: PROVIDER_TYPES,
