@@ -28,7 +28,7 @@ export async function runAntonCli(argv: string[], early: EarlyServer | null = nu
 }
 
 export async function runServerCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
-  if (argv[0] === 'import') return runImport();
+  if (argv[0] === 'import') return void (process.exitCode = await runImportCommand(argv.slice(1)));
   if (argv.includes('--version') || argv.includes('-V')) {
     console.log(COWORK_SERVER_VERSION);
     return;
