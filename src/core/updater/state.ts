@@ -1,42 +1,65 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.js';
 
 /**
  * What the updater knows, in `<cowork state>/versions/state.json`. Written by the serving process (checks, staging)
  * and by the supervisor (switches, probation, crashes, quarantine), so every change is a read-modify-write under a
  * lock file. A version is named by its entry script; `null` means the version the desktop app installed (our bin).
+ * Read on the path that opens the port and by the small supervisor, so it is checked by hand rather than with zod
+ * (which would add ~10 ms and ~4 MB to both); a malformed field reads as its default.
  */
-const VersionRef = z.object({ version: z.string(), entry: z.string() });
-export type VersionRef = z.infer<typeof VersionRef>;
+export interface VersionRef {
+  version: string;
+  entry: string;
+}
 
-export const UpdateState = z.object({
+export interface UpdateState {
   /** The version to run; null: the installed one. */
-  current: VersionRef.nullable().default(null),
+  current: VersionRef | null;
   /** The last version that passed probation (rollback target); null: the installed one. */
-  knownGood: VersionRef.nullable().default(null),
+  knownGood: VersionRef | null;
   /** Verified, waiting for an idle moment or the next start. */
-  staged: VersionRef.extend({ protocol: z.number() }).nullable().default(null),
+  staged: (VersionRef & { protocol: number }) | null;
   /** `current` switched at this time and is on probation until it has run long enough without failing. */
-  probation: z.object({ version: z.string(), since: z.string() }).nullable().default(null),
+  probation: { version: string; since: string } | null;
   /** Never installed again automatically. */
-  quarantined: z.array(z.object({ version: z.string(), reason: z.string(), at: z.string() })).default([]),
+  quarantined: { version: string; reason: string; at: string }[];
   /** Recent unexpected exits of a child, for crash-loop detection. */
-  crashes: z.array(z.object({ version: z.string(), at: z.string() })).default([]),
-  lastCheck: z.object({ at: z.string(), result: z.string() }).nullable().default(null),
+  crashes: { version: string; at: string }[];
+  lastCheck: { at: string; result: string } | null;
   /** The channel answered 404 once already (logged at info once, not at every check). */
-  channelMissingLogged: z.boolean().default(false),
-});
-export type UpdateState = z.infer<typeof UpdateState>;
+  channelMissingLogged: boolean;
+}
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown, keys: string[]): v is Raw => isObj(v) && keys.every((k) => typeof v[k] === 'string');
+const ref = (v: unknown): VersionRef | null => (strings(v, ['version', 'entry']) ? { version: v.version as string, entry: v.entry as string } : null);
+const list = <T>(v: unknown, keys: string[]): T[] => (Array.isArray(v) ? (v.filter((x) => strings(x, keys)) as T[]) : []);
+
+export function normaliseState(raw: unknown): UpdateState {
+  const r = isObj(raw) ? raw : {};
+  const staged = ref(r.staged);
+  return {
+    current: ref(r.current),
+    knownGood: ref(r.knownGood),
+    staged: staged && isObj(r.staged) && typeof r.staged.protocol === 'number' ? { ...staged, protocol: r.staged.protocol } : null,
+    probation: strings(r.probation, ['version', 'since']) ? { version: r.probation.version as string, since: r.probation.since as string } : null,
+    quarantined: list(r.quarantined, ['version', 'reason', 'at']),
+    crashes: list(r.crashes, ['version', 'at']),
+    lastCheck: strings(r.lastCheck, ['at', 'result']) ? { at: r.lastCheck.at as string, result: r.lastCheck.result as string } : null,
+    channelMissingLogged: r.channelMissingLogged === true,
+  };
+}
 
 export const stateFile = (versionsDir: string) => join(versionsDir, 'state.json');
 
 export function readState(versionsDir: string): UpdateState {
   try {
-    return UpdateState.parse(JSON.parse(readFileSync(stateFile(versionsDir), 'utf8')));
+    return normaliseState(JSON.parse(readFileSync(stateFile(versionsDir), 'utf8')));
   } catch {
-    return UpdateState.parse({});
+    return normaliseState({});
   }
 }
 
@@ -85,4 +108,21 @@ export const isQuarantined = (s: UpdateState, version: string) => s.quarantined.
 export function quarantine(s: UpdateState, version: string, reason: string): void {
   if (!isQuarantined(s, version)) s.quarantined.push({ version, reason, at: new Date().toISOString() });
   if (s.staged?.version === version) s.staged = null;
+}
+
+/** Delete installed versions other than those named (current and last known-good). */
+export function removeOtherVersions(versionsDir: string, keep: (string | undefined)[]): string[] {
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(versionsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (keep.includes(name)) continue;
+    rmSync(join(versionsDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

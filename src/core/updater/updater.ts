@@ -7,6 +7,7 @@ import { compareVersions } from './semver.js';
 import { freePort } from '../net/free-port.js';
 import { ReleaseRefused, verifyPackage } from './release-signature.js';
 import { isQuarantined, type UpdateState } from './state.js';
+export { removeOtherVersions } from './state.js';
 import { protocolOf, type PackageJson } from '../version.js';
 
 export { ReleaseRefused };
@@ -143,21 +144,4 @@ export async function verifyRelease(entry: string, version: string, protocolVers
     child.kill('SIGKILL');
     rmSync(home, { recursive: true, force: true });
   }
-}
-
-/** Delete installed versions other than those named (current and last known-good). */
-export function removeOtherVersions(versionsDir: string, keep: (string | undefined)[]): string[] {
-  const removed: string[] = [];
-  let names: string[] = [];
-  try {
-    names = readdirSync(versionsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (keep.includes(name)) continue;
-    rmSync(join(versionsDir, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
 }

@@ -1,7 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Server, Socket } from 'node:net';
-import { removeOtherVersions } from '../../core/updater/updater.js';
-import { quarantine, readState, updateState, type UpdateState, type VersionRef } from '../../core/updater/state.js';
+import { quarantine, readState, removeOtherVersions, updateState, type UpdateState, type VersionRef } from '../../core/updater/state.js';
 
 /**
  * The process the desktop app started, once it runs another installed version: it keeps the listening socket, hands

@@ -36,7 +36,8 @@ async function rig(t: import('node:test').TestContext, extra: Record<string, str
   const registry = await new TestRegistry().start();
   const servers: SpawnedServer[] = [];
   t.after(async () => {
-    await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+    // SIGTERM first: a supervisor waits for its child; SIGKILL would leave the child finishing on its own.
+    await Promise.all(servers.map((s) => Promise.race([s.stop('SIGTERM'), new Promise((r) => setTimeout(r, 10_000))]).then(() => s.stop('SIGKILL'))));
     await registry.close();
     cleanup();
   });
