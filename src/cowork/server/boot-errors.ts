@@ -20,6 +20,9 @@ export function describeBootError(err: unknown, where: BootWhere, debug = false)
     case 'EPERM':
     case 'EROFS':
       return `anton-cowork-server: cannot write${path} (${e.code === 'EROFS' ? 'read-only file system' : 'permission denied'}). Make ${where.stateDir} writable, or choose another folder with --state-dir <dir>.`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `anton-cowork-server: cannot create${path}: a file is in the way of a folder. Choose another folder with --state-dir <dir>.`;
     case 'ENOSPC':
     case 'EDQUOT':
       return `anton-cowork-server: the disk holding ${where.stateDir} is full. Free some space and start again.`;

@@ -57,6 +57,23 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
   return { app, ctx };
 }
 
+/**
+ * Started through npm (`npm start`, `npx`, `npm run dev`), a stop signal reaches npm, not us; leave when the parent
+ * goes, so no orphan keeps the port. A server started directly (the desktop app, a service manager, nohup) stays.
+ */
+const exitsWithParent = (ctx: AppContext) => Boolean(process.env.npm_lifecycle_event || process.env.npm_command) || ctx.env.bool('ANTON_EXIT_WITH_PARENT', false);
+
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 500);
+  timer.unref();
+}
+
 /** Nothing a switch could destroy: no running turn, no scratchpad kernel, no open SSE stream. */
 export const isIdle = (ctx: AppContext) => ctx.turns.list().length === 0 && ctx.pads.list().length === 0 && openSseStreams() === 0;
 
@@ -105,6 +122,7 @@ export async function main(_args: string[] = process.argv.slice(2), early: Early
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   early?.releaseSignals();
+  if (exitsWithParent(ctx)) watchParent(() => shutdown('parent exited'));
   if (!early || !updatesEnabled(ctx.env)) return;
   const loop = startUpdateLoop({
     env: ctx.env,
