@@ -146,7 +146,9 @@ function fieldOut(f, c) {
 const optionLabel = (v) => (/^[a-z]+$/.test(v) && v.length > 3 ? v[0].toUpperCase() + v.slice(1) : v);
 
 // ── assemble ──
-const all = [...facts, ...EXTRA_CONNECTORS].map((c) => ({ ...c, methods: [...c.methods, ...(EXTRA_METHODS[c.id] ?? [])] }));
+// An extra connector may borrow the methods of a reference one (`methods: 'postgres'`).
+const borrow = (c) => (typeof c.methods === 'string' ? { ...c, methods: facts.find((x) => x.id === c.methods).methods, borrowed: c.methods } : c);
+const all = [...facts, ...EXTRA_CONNECTORS.map(borrow)].map((c) => ({ ...c, methods: [...c.methods, ...(EXTRA_METHODS[c.id] ?? [])] }));
 const missing = all.filter((c) => !DESCRIPTIONS[c.id]).map((c) => c.id);
 if (missing.length) throw new Error(`no description for ${missing.join(', ')}`);
 for (const [id, ms] of Object.entries(PROBES)) {
@@ -161,10 +163,10 @@ let probed = 0;
 for (const c of all) {
   const desc = DESCRIPTIONS[c.id];
   const methods = c.methods.map((m) => {
-    const extraFields = EXTRA_FIELDS[`${c.id}/${m.id}`] ?? [];
+    const extraFields = EXTRA_FIELDS[`${c.borrowed ?? c.id}/${m.id}`] ?? [];
     const fields = [...m.fields, ...extraFields].map((f) => fieldOut(f, c));
     const kind = methodKind(m);
-    const probe = PROBES[c.id]?.[m.id];
+    const probe = PROBES[c.id]?.[m.id] ?? (c.borrowed ? PROBES[c.borrowed]?.[m.id] : undefined);
     const secretLabels = fields.filter((f) => f.secret && f.required).map((f) => f.label.toLowerCase());
     return {
       id: m.id,

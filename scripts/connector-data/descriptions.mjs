@@ -259,6 +259,10 @@ export const DESCRIPTIONS = {
   lyft: 'Read ride history and profile data from Lyft.',
   uber: 'Read trips, receipts and Uber Eats deliveries from Uber.',
   // our additions
+  timescaledb: 'Query hypertables and continuous aggregates in TimescaleDB with SQL.',
+  pgvector: 'Run similarity searches over embeddings stored in PostgreSQL with pgvector.',
+  duckdb: 'Open a local DuckDB database file and run analytical SQL on it.',
+  email: 'Read messages from any IMAP mailbox.',
   custom_rest_api: 'Call any HTTP/JSON API with a bearer token or an API-key header.',
   shopify: 'Read orders, products, customers and inventory from a Shopify store.',
   bigcommerce: 'Read orders, products and customers from a BigCommerce store.',

@@ -30,6 +30,17 @@ export const EXTRA_CONNECTORS = [
     aliases: ['woo commerce', 'woo'], keywords: ['ecommerce', 'wordpress', 'orders', 'products'],
     methods: [{ id: 'api-key', recommended: true, help_url: 'https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication', fields: [f('store_url', 'url', true), f('consumer_key', 'text', true), f('consumer_secret', 'password', true)] }],
   },
+  // Engines of the agent core's datasource registry that the reference catalogue has no connector for.
+  { id: 'timescaledb', label: 'TimescaleDB', category: 'database', icon: 'database', color: '#FDB515', aliases: ['timescale', 'tiger data'], keywords: ['postgres', 'timeseries', 'sql'], methods: 'postgres' },
+  { id: 'pgvector', label: 'pgvector (PostgreSQL)', category: 'vector-db', icon: 'database', color: '#4169E1', aliases: ['pg vector', 'postgres vectors'], keywords: ['postgres', 'vectors', 'embeddings', 'sql'], methods: 'postgres' },
+  {
+    id: 'duckdb', label: 'DuckDB', category: 'database', icon: 'database', color: '#FFF000', aliases: ['duck db'], keywords: ['sql', 'file', 'olap', 'local', 'parquet'],
+    methods: [{ id: 'file', recommended: true, help_url: 'https://duckdb.org/docs/connect/overview', fields: [f('path', 'text', true)] }],
+  },
+  {
+    id: 'email', label: 'Email (IMAP)', category: 'communication', icon: 'mail', color: '#6B7280', aliases: ['imap', 'mailbox', 'e-mail'], keywords: ['email', 'inbox', 'imap', 'mail'],
+    methods: [{ id: 'imap-password', recommended: true, help_url: 'https://datatracker.ietf.org/doc/html/rfc9051', fields: [f('imap_host', 'text', true), f('imap_port', 'text', false, { default: '993' }), f('email', 'text', true), f('app_password', 'password', true)] }],
+  },
 ];
 
 /** Methods we add to reference connectors (the reference's own methods stay first and unchanged). */

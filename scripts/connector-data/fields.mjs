@@ -131,4 +131,6 @@ Object.assign(FIELD_TEXT, {
   consumer_key: ['Consumer key', 'The consumer key of the REST API key.', 'ck_…'],
   consumer_secret: ['Consumer secret', 'The consumer secret of the REST API key.'],
   header_name: ['Header name', 'HTTP header that carries the key.'],
+  imap_host: ['IMAP server', 'Host name of the IMAP server.', 'imap.example.com'],
+  imap_port: ['IMAP port', '993 for IMAPS; 143 uses STARTTLS.'],
 });

@@ -264,6 +264,7 @@ export const PROBES = {
   // ── mobility ──
   doordash: { 'api-key-jwt': { type: 'doordash-jwt' } },
   // ── our additions ──
+  email: { 'imap-password': IMAP },
   custom_rest_api: {
     bearer: get('{{base_url}}', bearer('api_key')),
     'api-key-header': get('{{base_url}}', { '{{header_name}}': '{{api_key}}' }),
