@@ -60,7 +60,7 @@ export async function probeMysql(v: Record<string, string>): Promise<ProbeResult
     if (/does not support secure connection|SSL connection error|server does not support/i.test(x.message) || x.code === 'HANDSHAKE_NO_SSL_SUPPORT') {
       return fail('TLS is switched on but the server does not offer it. Turn TLS off for this server, or enable TLS on it.', f(fieldOf(v, 'use_ssl', 'ssl_enabled', 'ssl')));
     }
-    if (/self[- ]signed|unable to verify|certificate|altnames/i.test(x.message)) return fail(`TLS verification failed: ${x.message}. Paste the server's CA certificate.`, f(fieldOf(v, 'ssl_ca_cert', 'ssl_ca', 'use_ssl')));
+    if (/self[- ]signed|unable to verify|certificate|altnames/i.test(x.message)) return fail(`TLS verification failed: ${x.message}. Paste the server's CA certificate.`, f(fieldOf(v, 'ssl_ca_cert', 'ssl_ca', 'use_ssl', 'ssl_enabled', 'ssl')));
     if (/secure transport|require_secure_transport|--require-secure/i.test(x.message)) return fail('The server requires TLS: switch TLS on.', f(fieldOf(v, 'use_ssl', 'ssl_enabled', 'ssl')));
     if (isNetworkError(x)) return unreachable(x, `${t.host}:${t.port}`, f('host'));
     return fail(`MySQL error: ${scrub(x.message, v)}`, uriField);

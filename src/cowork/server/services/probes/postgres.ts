@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { fail, fieldOf, isNetworkError, ok, pick, PROBE_TIMEOUT_MS, scrub, truthy, unreachable, type ProbeResult } from './result.js';
 
@@ -35,7 +36,7 @@ export function pgTarget(v: Record<string, string>): PgTarget | ProbeResult {
       user: u.username ? decodeURIComponent(u.username) : undefined,
       password: u.password ? decodeURIComponent(u.password) : undefined,
       sslmode: mode,
-      rootCert,
+      rootCert: rootCert ?? readRootCert(u.searchParams.get('sslrootcert')),
     };
   }
   // An explicit mode wins; the boolean toggles of the hosted forms mean require / disable; nothing means libpq's prefer.
@@ -44,6 +45,16 @@ export function pgTarget(v: Record<string, string>): PgTarget | ProbeResult {
   const sslmode = (explicit ?? (toggle === undefined ? 'prefer' : truthy(toggle) ? 'require' : 'disable')) as SslMode;
   if (!MODES.includes(sslmode)) return fail(`Unknown SSL mode "${sslmode}".`, 'ssl_mode');
   return { host: v.host ?? 'localhost', port: Number(v.port || 5432), database: v.database, user: pick(v, 'username', 'user', 'db_username'), password: v.password, sslmode, rootCert };
+}
+
+/** libpq's sslrootcert parameter names a PEM file; 'system' (or nothing) means the system's trust store. */
+function readRootCert(path: string | null): string | undefined {
+  if (!path || path === 'system') return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** libpq's sslmode as node TLS options: which checks apply, and whether plaintext is allowed at all. */

@@ -3,7 +3,7 @@ import { fail, isNetworkError, ok, pick, PROBE_TIMEOUT_MS, scrub, truthy, unreac
 export async function probeRedis(v: Record<string, string>): Promise<ProbeResult> {
   const uriField = v.connection_string ? 'connection_string' : undefined;
   const { Redis } = await import('ioredis');
-  const common = { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, commandTimeout: PROBE_TIMEOUT_MS };
+  const common = { lazyConnect: true, enableReadyCheck: false, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, commandTimeout: PROBE_TIMEOUT_MS };
   let client: InstanceType<typeof Redis>;
   let where: string;
   if (uriField) {
@@ -20,7 +20,9 @@ export async function probeRedis(v: Record<string, string>): Promise<ProbeResult
     where = `${v.host}:${v.port || 6379}`;
     client = new Redis({ ...common, host: v.host, port: Number(v.port || 6379), username: pick(v, 'username'), password: pick(v, 'password'), db: Number(v.database || 0), ...(truthy(v.use_tls) ? { tls: { servername: v.host } } : {}) });
   }
-  client.on('error', () => {});
+  // ioredis reports an AUTH failure as an 'error' event and then only "Connection is closed" to the caller.
+  let lastError: Error | undefined;
+  client.on('error', (e: Error) => (lastError = e));
   try {
     await withTimeout(client.connect(), 'Connecting');
     const pong = await withTimeout(client.ping(), 'PING');
@@ -28,7 +30,7 @@ export async function probeRedis(v: Record<string, string>): Promise<ProbeResult
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? /valkey_version:([^\r\n]+)/.exec(info)?.[1] ?? '?';
     return ok(`Connected (${pong}, Redis ${version}).`);
   } catch (e) {
-    const x = e as { code?: string; message: string };
+    const x = (/Connection is closed/.test((e as Error).message) && lastError ? lastError : e) as { code?: string; message: string };
     if (/WRONGPASS|invalid password|invalid username-password/i.test(x.message)) return fail('The server rejected this username/password.', uriField ?? 'password');
     if (/NOAUTH/i.test(x.message)) return fail('The server needs a password.', uriField ?? 'password');
     if (/DB index is out of range|invalid DB index/i.test(x.message)) return fail('That database number does not exist on this server.', uriField ?? 'database');
