@@ -47,8 +47,8 @@ export const PROBES = {
   redis: { 'connection-string': REDIS, manual: REDIS },
   upstash: { 'redis-connection-string': REDIS, 'rest-api': get('{{rest_url}}/ping', bearer('rest_token'), { expect: { path: 'result', equals: 'PONG' } }) },
   clickhouse: {
-    'clickhouse-cloud': get('{{scheme}}://{{host}}:{{port}}/?query=SELECT%201', { 'X-ClickHouse-User': '{{username}}', 'X-ClickHouse-Key': '{{password}}', 'X-ClickHouse-Database': '{{database}}' }, { vars: { scheme: region('use_https', { true: 'https', false: 'http' }) } }),
-    'self-hosted': get('{{scheme}}://{{host}}:{{port}}/?query=SELECT%201', { 'X-ClickHouse-User': '{{username}}', 'X-ClickHouse-Key': '{{password}}', 'X-ClickHouse-Database': '{{database}}' }, { vars: { scheme: region('use_https', { true: 'https', false: 'http' }) } }),
+    'clickhouse-cloud': get('{{scheme}}://{{host}}:{{port}}/?query=SELECT%201', { 'X-ClickHouse-User': '{{username}}', 'X-ClickHouse-Key': '{{password}}', 'X-ClickHouse-Database': '{{database}}' }, { reject: [401, 403, 516], vars: { scheme: region('use_https', { true: 'https', false: 'http' }) } }),
+    'self-hosted': get('{{scheme}}://{{host}}:{{port}}/?query=SELECT%201', { 'X-ClickHouse-User': '{{username}}', 'X-ClickHouse-Key': '{{password}}', 'X-ClickHouse-Database': '{{database}}' }, { reject: [401, 403, 516], vars: { scheme: region('use_https', { true: 'https', false: 'http' }) } }),
   },
   snowflake: { 'user-password': { type: 'snowflake' }, 'key-pair': { type: 'snowflake' } },
   bigquery: { 'service-account': google(GCP_SCOPE, 'https://bigquery.googleapis.com/bigquery/v2/projects/{{project_id}}/datasets?maxResults=1') },

@@ -1,4 +1,4 @@
-import { fail, ok, PROBE_TIMEOUT_MS, type ProbeResult } from './result.js';
+import { fail, fetchFailureReason, ok, PROBE_TIMEOUT_MS, type ProbeResult } from './result.js';
 
 /** A declarative HTTP probe from the connector JSON (see scripts/connector-data/probes.mjs). */
 export interface HttpProbeSpec {
@@ -104,9 +104,7 @@ export async function probeHttp(spec: HttpProbeSpec, v: Record<string, string>):
     res = await fetch(target, { method: spec.method ?? 'GET', headers, body, redirect: 'manual', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     text = await res.text();
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${Math.round(PROBE_TIMEOUT_MS / 1000)} s` : (err.cause?.code ?? err.message);
-    return fail(`Could not reach ${target.host}: ${why}.`, addr);
+    return fail(`Could not reach ${target.host}: ${fetchFailureReason(e)}.`, addr);
   }
   const reject = spec.reject ?? [401, 403];
   if (reject.includes(res.status)) {

@@ -1,5 +1,5 @@
 import { createHmac, createSign } from 'node:crypto';
-import { fail, ok, PROBE_TIMEOUT_MS, type ProbeResult } from './result.js';
+import { fail, fetchFailureReason, ok, PROBE_TIMEOUT_MS, type ProbeResult } from './result.js';
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -29,10 +29,7 @@ export async function tokenRequest(url: string, form: Record<string, string>, he
   return { status: res.status, json };
 }
 
-export const reachFailure = (e: unknown, host: string, field?: string): ProbeResult => {
-  const err = e as Error & { cause?: { code?: string } };
-  return fail(`Could not reach ${host}: ${err.name === 'TimeoutError' ? `no answer within ${Math.round(PROBE_TIMEOUT_MS / 1000)} s` : (err.cause?.code ?? err.message)}.`, field);
-};
+export const reachFailure = (e: unknown, host: string, field?: string): ProbeResult => fail(`Could not reach ${host}: ${fetchFailureReason(e)}.`, field);
 
 /** DocuSign JWT grant: the RSA key, integration key and user id must all match for a token to be issued. */
 export async function probeDocusign(v: Record<string, string>): Promise<ProbeResult> {

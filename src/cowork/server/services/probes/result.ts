@@ -52,3 +52,11 @@ export function scrub(message: string, v: Record<string, string>): string {
   }
   return out.replace(/(\/\/[^:/@\s]+:)[^@\s]+@/g, '$1•••@');
 }
+
+/** Why a fetch() failed, in a word: the socket error code (ECONNREFUSED, ENOTFOUND…), or "no answer within N s". */
+export function fetchFailureReason(e: unknown): string {
+  const err = e as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${Math.round(PROBE_TIMEOUT_MS / 1000)} s`;
+  const c = err.cause;
+  return c?.code ?? c?.errors?.find((x) => x.code)?.code ?? c?.message ?? err.message;
+}
