@@ -35,6 +35,7 @@ export async function probeRedis(v: Record<string, string>): Promise<ProbeResult
     if (/NOAUTH/i.test(x.message)) return fail('The server needs a password.', uriField ?? 'password');
     if (/DB index is out of range|invalid DB index/i.test(x.message)) return fail('That database number does not exist on this server.', uriField ?? 'database');
     if (isNetworkError(x) || /Connection is closed|connect ETIMEDOUT|Stream isn't writeable/i.test(x.message)) return unreachable(x, where, uriField ?? 'host');
+    if (/RESP|protocol error|unexpected/i.test(x.message)) return fail(`${where} did not answer like a Redis server (is this the right port?).`, uriField ?? 'host');
     return fail(`Redis error: ${scrub(x.message, v)}`, uriField);
   } finally {
     client.disconnect();

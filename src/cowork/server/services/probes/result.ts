@@ -25,10 +25,15 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMED
 export const isNetworkError = (e: { code?: unknown; message?: string }) =>
   NETWORK_CODES.has(String(e.code ?? '')) || /timed? ?out|socket hang up|connection (closed|reset|lost)|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/i.test(e.message ?? '');
 
-/** "Could not reach host:port (ECONNREFUSED)." without echoing anything the user typed as a secret. */
+/**
+ * "Could not reach host:port (ECONNREFUSED)." — or, when the connection hung, that nothing answered like the
+ * expected server in time (a wrong port, a firewall dropping packets). Never echoes what the user typed as a secret.
+ */
 export function unreachable(e: { code?: unknown; message?: string }, where: string, field?: string): ProbeResult {
-  const code = String(e.code ?? '') || (/timed? ?out/i.test(e.message ?? '') ? 'timed out' : 'connection failed');
-  return fail(`Could not reach ${where} (${code}). Check the host, the port and that this computer may connect (VPN, firewall, IP allow-list).`, field);
+  const code = String(e.code ?? '');
+  const hung = /^(ETIMEDOUT|ETIMEOUT)$/.test(code) || (!code && /timed? ?out/i.test(e.message ?? ''));
+  if (hung) return fail(`No valid answer from ${where} within ${Math.round(PROBE_TIMEOUT_MS / 1000)} s. Check the host and port (is this the right service?) and that this computer may connect (VPN, firewall, IP allow-list).`, field);
+  return fail(`Could not reach ${where} (${code || 'connection failed'}). Check the host, the port and that this computer may connect (VPN, firewall, IP allow-list).`, field);
 }
 
 /** Run `work` but stop waiting after the timeout; `cleanup` closes whatever the work opened. */
