@@ -77,7 +77,8 @@ function methodDescription(m, L, kind, secretLabels) {
 function howTo(c, m, kind, fields, probe) {
   const L = c.label;
   const lines = [`## ${methodLabel(m, L)}`, ''];
-  const where = WHERE[c.id];
+  const w = WHERE[c.id];
+  const where = w && typeof w === 'object' ? (w[m.id] ?? w.default) : w;
   const req = fields.filter((f) => f.required);
   const opt = fields.filter((f) => !f.required);
   if (kind === 'builtin') {
