@@ -1,4 +1,5 @@
 // Writes connectors/<id>.json, the connector catalogue shipped as package data. Run: node scripts/generate-connectors.mjs
+// `--check` writes nothing and fails when connectors/ differs from what the sources produce (hand edits, stale output).
 //
 // Inputs (scripts/connector-data/):
 //   facts.json        facts of every reference connector: ids, labels, categories, brand colour and icon, aliases,
@@ -158,8 +159,8 @@ for (const [id, ms] of Object.entries(PROBES)) {
   for (const mid of Object.keys(ms)) if (!c.methods.some((m) => m.id === mid)) throw new Error(`probe for unknown method ${id}/${mid}`);
 }
 
-rmSync(join(ROOT, 'connectors'), { recursive: true, force: true });
-mkdirSync(join(ROOT, 'connectors'));
+const CHECK = process.argv.includes('--check');
+const out = new Map();
 let probed = 0;
 for (const c of all) {
   const desc = DESCRIPTIONS[c.id];
@@ -210,6 +211,20 @@ for (const c of all) {
       methods,
     },
   };
-  writeFileSync(join(ROOT, 'connectors', `${c.id}.json`), JSON.stringify(spec, null, 2) + '\n');
+  out.set(`${c.id}.json`, JSON.stringify(spec, null, 2) + '\n');
 }
-console.log(`wrote ${readdirSync(join(ROOT, 'connectors')).length} connectors, ${probed} with a live probe`);
+if (CHECK) {
+  const dir = join(ROOT, 'connectors');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const stale = [...files.filter((f) => out.get(f) !== readFileSync(join(dir, f), 'utf8')), ...[...out.keys()].filter((f) => !files.includes(f))];
+  if (stale.length) {
+    console.error(`connectors/ is out of date (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? '…' : ''}); run node scripts/generate-connectors.mjs`);
+    process.exit(1);
+  }
+  console.log(`connectors/ matches its sources (${out.size} connectors)`);
+} else {
+  rmSync(join(ROOT, 'connectors'), { recursive: true, force: true });
+  mkdirSync(join(ROOT, 'connectors'));
+  for (const [f, text] of out) writeFileSync(join(ROOT, 'connectors', f), text);
+  console.log(`wrote ${out.size} connectors, ${probed} with a live probe`);
+}

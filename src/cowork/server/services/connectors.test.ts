@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectorSchema, engineRuleErrors } from './connector-schema.js';
@@ -84,4 +85,9 @@ test('matching: exact ids and aliases, ranked natural-language lookups, no match
   assert.equal(crm.stage, 'scored-multi');
   assert.equal(crm.candidates.length, 3);
   assert.deepEqual(matchConnectors('zzzz qqqq'), { stage: 'no-match', candidates: [] });
+});
+
+test('connectors/ is exactly what scripts/generate-connectors.mjs produces from its sources (no hand edits)', () => {
+  const r = spawnSync(process.execPath, [join(CONNECTORS_DIR, '..', 'scripts', 'generate-connectors.mjs'), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
 });
