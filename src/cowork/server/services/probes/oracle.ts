@@ -12,8 +12,9 @@ interface OracleDb {
 export function oracleConnectString(v: Record<string, string>): string {
   if (v.tns_connection_string) return v.tns_connection_string.trim();
   const port = Number(v.port || 1521);
-  if (v.sid) return `(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=${v.host})(PORT=${port}))(CONNECT_DATA=(SID=${v.sid})))`;
-  return `${v.host}:${port}/${v.service_name ?? ''}`;
+  // A full descriptor rather than Easy Connect: the driver's Easy Connect parser rejects some valid service names.
+  const target = v.sid ? `(SID=${v.sid})` : `(SERVICE_NAME=${v.service_name ?? ''})`;
+  return `(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=${v.host})(PORT=${port}))(CONNECT_DATA=${target}))`;
 }
 
 /** Thin mode: pure JavaScript, no Oracle Instant Client needed. */
@@ -35,6 +36,7 @@ export async function probeOracle(v: Record<string, string>): Promise<ProbeResul
     const x = e as { code?: string; errorNum?: number; message: string };
     const msg = scrub(x.message, v);
     if (x.errorNum === 1017 || /ORA-01017/.test(x.message)) return fail('Invalid username or password.', 'password');
+    if (/NJS-515|NJS-516/.test(x.message)) return fail(`The connect string is not valid: ${msg}`, v.tns_connection_string ? 'tns_connection_string' : 'host');
     if (/ORA-12514|NJS-518|ORA-12505|NJS-519/.test(x.message)) return fail(`The listener does not know this service or SID: ${msg}`, v.sid ? 'sid' : v.tns_connection_string ? 'tns_connection_string' : 'service_name');
     if (/NJS-(500|501|503|510|511|512|521)|ECONNREFUSED|ENOTFOUND|timed out|EHOSTUNREACH/.test(x.message) || isNetworkError(x)) return unreachable(x, where, v.tns_connection_string ? 'tns_connection_string' : 'host');
     return fail(`Oracle error: ${msg}`);
