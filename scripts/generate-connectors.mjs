@@ -75,6 +75,15 @@ function methodDescription(m, L, kind, secretLabels) {
 }
 
 // ── how-to texts ──
+const possessive = (L) => (/s$/.test(L) ? `${L}'` : `${L}'s`);
+/** Where OAuth apps are registered, by the provider's authorization host. */
+function oauthConsole(m, L) {
+  const host = m.oauth ? new URL(m.oauth.auth_url).host : '';
+  if (/google\.com$/.test(host)) return 'the Google Cloud console (APIs & Services → Credentials → Create credentials → OAuth client ID, type "Desktop app"; enable the API first)';
+  if (/microsoftonline\.com$/.test(host)) return 'the Microsoft Entra admin center (App registrations → New registration → Certificates & secrets)';
+  if (/atlassian\.com$/.test(host)) return 'the Atlassian developer console (developer.atlassian.com → Create → OAuth 2.0 integration)';
+  return `${possessive(L)} developer settings`;
+}
 function howTo(c, m, kind, fields, probe) {
   const L = c.label;
   const lines = [`## ${methodLabel(m, L)}`, ''];
@@ -86,10 +95,10 @@ function howTo(c, m, kind, fields, probe) {
     lines.push(`Click the button and pick your Google account. Anton runs the sign-in itself (the server must have a Google OAuth client configured: GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET) and refreshes the token in the background.`);
   } else if (kind === 'oauth') {
     lines.push(
-      `1. In ${L}'s developer settings, register an OAuth application${where ? ` (${where})` : ''}.`,
+      `1. Register an OAuth application in ${oauthConsole(m, L)}.`,
       `2. Add \`http://127.0.0.1\` (any port) as an allowed redirect URI: the desktop app receives the code on a loopback address.`,
       m.oauth?.scopes?.length ? `3. Allow these scopes: ${m.oauth.scopes.map((s) => `\`${s}\``).join(', ')}.` : `3. Allow read access to the data you want Anton to use.`,
-      `4. Copy the client ID and client secret into the form and submit; your browser opens ${L}'s consent page.`,
+      `4. Copy the client ID and client secret into the form and submit; your browser opens ${possessive(L)} consent page.`,
     );
   } else if (kind === 'service-account') {
     lines.push(
@@ -107,6 +116,7 @@ function howTo(c, m, kind, fields, probe) {
   } else {
     lines.push(`1. In ${L}, open ${where ?? 'the API or developer section of your account settings'}.`, `2. Create a credential for Anton; read-only access is enough for analysis.`, `3. Copy it right away (many services show it only once) and paste it below.`);
   }
+  if (NOTES[c.id] && kind !== 'oauth' && kind !== 'builtin') lines.push('', NOTES[c.id]);
   if (req.length) lines.push('', '**Required:** ' + req.map((f) => `${f.label}`).join(', ') + '.');
   if (opt.length) lines.push('**Optional:** ' + opt.map((f) => `${f.label}${f.default !== undefined && f.default !== '' ? ` (default \`${f.default}\`)` : ''}`).join(', ') + '.');
   lines.push('', probe ? `**Test connection** ${probeSummary(probe, L)}` : `Anton has no live test for this method; it saves the values as entered.`);
@@ -114,6 +124,24 @@ function howTo(c, m, kind, fields, probe) {
   if (m.help_url) lines.push('', `More: [${L} documentation](${m.help_url})`);
   return lines.join('\n');
 }
+/** A connector-specific remark for its credential methods (our words). */
+const NOTES = {
+  postgres: 'SSL mode follows libpq: `disable`, `prefer` (try TLS, fall back to plaintext), `require` (TLS without checking the certificate), `verify-ca` and `verify-full` (check it against the root certificate, or the system\'s trusted CAs). Without a mode, "Use TLS" means `require`.',
+  redshift: 'Redshift listens on port 5439, not PostgreSQL\'s 5432. The host is the cluster or workgroup endpoint without `:5439/dev`.',
+  cockroachdb: 'CockroachDB listens on 26257. CockroachDB Cloud requires TLS; `verify-full` works with its publicly trusted certificate.',
+  neon: 'Neon requires TLS; the connection string already carries `sslmode=require`.',
+  supabase: 'Use the session pooler host (port 5432) or the direct connection; both require TLS.',
+  planetscale: 'PlanetScale only accepts TLS connections, verified against the system\'s trusted CAs.',
+  snowflake: 'The account identifier is `<org>-<account>` (or the account locator with its region), as in the address `https://<identifier>.snowflakecomputing.com`.',
+  bigquery: 'Give the service account BigQuery Data Viewer and BigQuery Job User on the project.',
+  mssql: 'Encryption is on by default; switch on "Trust server certificate" only for a server with a self-signed certificate that you control.',
+  oracle: 'Anton connects in thin mode: no Oracle Instant Client is needed.',
+  mongodb: 'Atlas shows a `mongodb+srv://` string under Connect → Drivers.',
+  redis: 'Use `rediss://` (two s) for TLS. Managed Redis services usually need it.',
+  cassandra: 'Contact points are a comma-separated list of node addresses; the driver discovers the rest of the ring.',
+  influxdb: 'The token needs read access to the bucket; organization and bucket are names from the InfluxDB UI.',
+  sage_intacct: 'Web Services calls need both the sender credentials (from the Web Services subscription) and a company user; the sender ID must be authorised in Company → Security.',
+};
 function probeSummary(p, L) {
   switch (p.type) {
     case 'postgres': case 'mysql': case 'mssql': case 'oracle': case 'mongodb': case 'redis': case 'snowflake':
