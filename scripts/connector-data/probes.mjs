@@ -67,7 +67,8 @@ export const PROBES = {
     'api-token': get('{{url}}/api/v2/buckets?org={{organization}}&name={{bucket}}', { Authorization: 'Token {{api_token}}' }),
     'username-password': get('{{url}}/query?q=SHOW%20DATABASES', {}, basic('{{username}}', '{{password}}')),
   },
-  neo4j: { 'aura-api-key': post('https://api.neo4j.io/oauth/token', {}, { form: { grant_type: 'client_credentials' }, ...basic('{{aura_client_id}}', '{{aura_client_secret}}') }) },
+  cassandra: { credentials: { type: 'cassandra' }, 'secure-connect-bundle': { type: 'cassandra' } },
+  neo4j: { 'connection-uri': { type: 'neo4j' }, 'aura-api-key': post('https://api.neo4j.io/oauth/token', {}, { form: { grant_type: 'client_credentials' }, ...basic('{{aura_client_id}}', '{{aura_client_secret}}') }) },
   databricks: {
     'personal-access-token': get('{{workspace_url}}/api/2.0/preview/scim/v2/Me', bearer('access_token')),
     'service-principal-oauth': post('{{workspace_url}}/oidc/v1/token', {}, { form: { grant_type: 'client_credentials', scope: 'all-apis' }, ...basic('{{client_id}}', '{{client_secret}}') }),

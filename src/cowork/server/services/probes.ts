@@ -1,6 +1,7 @@
 import type { ProbeSpec } from './connectors.js';
 import { probeAws } from './probes/aws.js';
 import { probeAzureClientCredentials } from './probes/azure.js';
+import { probeCassandra } from './probes/cassandra.js';
 import { probeGoogleServiceAccount } from './probes/google.js';
 import { probeHttp, type HttpProbeSpec } from './probes/http.js';
 import { probeImap } from './probes/imap.js';
@@ -8,6 +9,7 @@ import { probeDocusign, probeDoordash } from './probes/jwt.js';
 import { probeMongo } from './probes/mongodb.js';
 import { probeMssql } from './probes/mssql.js';
 import { probeMysql } from './probes/mysql.js';
+import { probeNeo4j } from './probes/neo4j.js';
 import { probeOracle } from './probes/oracle.js';
 import { probePostgres } from './probes/postgres.js';
 import { probeRedis } from './probes/redis.js';
@@ -18,7 +20,7 @@ import { probeSqlite } from './probes/sqlite.js';
 export type { ProbeResult } from './probes/result.js';
 
 /** Every probe kind a connector method may declare. Drivers are imported only when their probe runs. */
-export const PROBE_TYPES = ['postgres', 'mysql', 'sqlite', 'mssql', 'oracle', 'mongodb', 'redis', 'snowflake', 'http', 'google-service-account', 'aws-sts', 'azure-client-credentials', 'imap', 'docusign-jwt', 'doordash-jwt'] as const;
+export const PROBE_TYPES = ['postgres', 'mysql', 'sqlite', 'mssql', 'oracle', 'mongodb', 'redis', 'snowflake', 'http', 'google-service-account', 'aws-sts', 'azure-client-credentials', 'imap', 'docusign-jwt', 'doordash-jwt', 'cassandra', 'neo4j'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];
 
 export function canProbe(p: ProbeSpec | undefined): boolean {
@@ -57,6 +59,10 @@ function dispatch(p: ProbeSpec, v: Record<string, string>): Promise<ProbeResult>
       return probeDocusign(v);
     case 'doordash-jwt':
       return probeDoordash(v);
+    case 'cassandra':
+      return probeCassandra(v);
+    case 'neo4j':
+      return probeNeo4j(v);
   }
 }
 

@@ -84,6 +84,8 @@ async function vendor() {
         }
         case '/session':
           return json(200, { success: true });
+        case '/db/neo4j/query/v2': // Neo4j Query API: basic auth, POST a statement
+          return basic === 'neo4j:neo-good' && req.method === 'POST' && JSON.parse(body).statement ? json(202, { data: { fields: ['ok'], values: [[1]] } }) : json(401, { errors: [{ code: 'Neo.ClientError.Security.Unauthorized' }] });
         default:
           return json(404, { error: 'not found' });
       }
@@ -151,6 +153,16 @@ test('Snowflake sign-in the way its drivers do: password and key-pair JWT checke
   const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   assert.deepEqual(short(await runProbe(probeOf('snowflake', 'key-pair'), { ...base, private_key: other.privateKey })), [false, 'private_key']);
   assert.ok(v.seen.includes('POST /session'), 'the probe logs its session out');
+});
+
+test('Neo4j over its HTTP Query API, derived from the bolt URI', async (t) => {
+  const v = await vendor();
+  t.after(() => v.close());
+  assert.equal((await runProbe(probeOf('neo4j', 'connection-uri'), { connection_uri: v.origin, username: 'neo4j', password: 'neo-good' })).ok, true);
+  assert.deepEqual(short(await runProbe(probeOf('neo4j', 'connection-uri'), { connection_uri: v.origin, username: 'neo4j', password: 'neo-bad' })), [false, 'password']);
+  const { neo4jHttpBase } = await import('./neo4j.js');
+  assert.equal(neo4jHttpBase('neo4j+s://abc.databases.neo4j.io'), 'https://abc.databases.neo4j.io');
+  assert.equal(neo4jHttpBase('bolt://db.internal:7687'), 'http://db.internal:7474');
 });
 
 test('custom REST API: bearer token and a named API-key header', async (t) => {

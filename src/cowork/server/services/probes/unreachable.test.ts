@@ -31,12 +31,14 @@ async function garbageServer() {
   };
 }
 
-/** Engines that cannot run here (SQL Server, Oracle, MongoDB, IMAP) still get a real attempt and a clear, timely answer. */
+/** Engines that cannot run here (SQL Server, Oracle, MongoDB, Cassandra, Neo4j, IMAP) still get a real attempt and a clear, timely answer. */
 const ENGINES: [string, string, (port: number) => Record<string, string>][] = [
   ['mssql', 'sql-auth', (port) => ({ host: '127.0.0.1', port: String(port), database: 'master', username: 'sa', password: 'Secret-pw-1', encrypt: 'false' })],
   ['azure_sql', 'sql-auth', (port) => ({ host: '127.0.0.1', port: String(port), database: 'db', username: 'sa', password: 'Secret-pw-1' })],
   ['oracle', 'service-name', (port) => ({ host: '127.0.0.1', port: String(port), service_name: 'FREEPDB1', username: 'system', password: 'Secret-pw-1' })],
   ['mongodb', 'host-credentials', (port) => ({ host: '127.0.0.1', port: String(port), database: 'test', username: 'u', password: 'Secret-pw-1' })],
+  ['cassandra', 'credentials', (port) => ({ contact_points: `127.0.0.1:${port}`, keyspace: 'ks', username: 'cassandra', password: 'Secret-pw-1' })],
+  ['neo4j', 'connection-uri', (port) => ({ connection_uri: `http://127.0.0.1:${port}`, username: 'neo4j', password: 'Secret-pw-1' })],
   ['outlook', 'imap-app-password', (port) => ({ email: 'me@example.com', app_password: 'Secret-pw-1', imap_host: '127.0.0.1', imap_port: String(port) })],
 ];
 
