@@ -123,6 +123,10 @@ export const PROBES = {
     'basic-auth': get('{{controller_url}}/controller/rest/applications?output=JSON', {}, basic('{{username}}@{{account_name}}', '{{password}}')),
   },
   instana: { 'api-token': get('{{base_url}}/api/instana/version', { Authorization: 'apiToken {{api_token}}' }) },
+  graylog: {
+    'access-token': get('{{api_url}}/api/system', { 'X-Requested-By': 'anton' }, basic('{{access_token}}', 'token')),
+    'username-password': get('{{api_url}}/api/system', { 'X-Requested-By': 'anton' }, basic('{{username}}', '{{password}}')),
+  },
   pingdom: { 'api-token': get('https://api.pingdom.com/api/3.1/checks?limit=1', bearer('api_token')) },
   // ── ai ──
   openai: { 'api-key': get('{{base_url}}/models', { ...bearer('api_key'), 'OpenAI-Organization': '{{organization_id}}', 'OpenAI-Project': '{{project_id}}' }) },
@@ -216,6 +220,9 @@ export const PROBES = {
   customer_io: {
     'app-api-key': get('https://{{api}}/v1/workspaces', bearer('app_api_key'), { vars: { api: region('region', { us: 'api.customer.io', eu: 'api-eu.customer.io' }) } }),
     'track-api-key': get('https://{{track}}/api/v1/accounts/region', {}, { ...basic('{{site_id}}', '{{track_api_key}}'), vars: { track: region('region', { us: 'track.customer.io', eu: 'track-eu.customer.io' }) } }),
+  },
+  marketo: {
+    'custom-service': get('{{origin}}/identity/oauth/token?grant_type=client_credentials&client_id={{client_id}}&client_secret={{client_secret}}', {}, { vars: { origin: { from: 'rest_endpoint_url', match: '^(https?://[^/]+)' } }, expect: { path: 'access_token', exists: true } }),
   },
   iterable: { 'api-key': get('{{base_url}}/api/lists', { 'Api-Key': '{{api_key}}' }) },
   meta_ads: { 'system-user-token': get('https://graph.facebook.com/v21.0/me?access_token={{access_token}}', {}, { reject: [400, 401, 403] }) },

@@ -174,3 +174,11 @@ test('custom REST API: bearer token and a named API-key header', async (t) => {
   assert.deepEqual(short(await runProbe(probeOf('custom_rest_api', 'bearer'), { base_url: url, api_key: 'bad' })), [false, 'api_key']);
   assert.equal((await runProbe(probeOf('custom_rest_api', 'api-key-header'), { base_url: url, header_name: 'X-Team-Key', api_key: 'good-key' })).ok, true);
 });
+
+test('URL templates: a base URL goes in as is, form values are encoded (a subdomain cannot redirect the credential elsewhere)', async () => {
+  const { fillUrl } = await import('./http.js');
+  const zendesk = probeOf('zendesk', 'api-token') as never;
+  assert.equal(fillUrl(zendesk, { subdomain: 'evil.com/steal?x=' }), 'https://evil.com%2Fsteal%3Fx%3D.zendesk.com/api/v2/users/me.json');
+  assert.equal(fillUrl(probeOf('gitlab', 'personal-access-token') as never, { instance_url: 'https://git.example.com/' }), 'https://git.example.com/api/v4/user');
+  assert.equal(fillUrl(probeOf('opsgenie', 'api-key') as never, { region: 'eu', api: 'api.eu.opsgenie.com' }), 'https://api.eu.opsgenie.com/v2/account');
+});
