@@ -151,6 +151,7 @@ function probeSummary(p, L) {
     case 'azure-client-credentials': return 'requests a token for the app from Microsoft Entra ID.';
     case 'google-service-account': return 'exchanges the key for a Google access token and makes one read call.';
     case 'imap': return 'signs in to the mail server over IMAPS.';
+    case 'cassandra': case 'neo4j': return 'signs in to the database and runs a trivial query.';
     default: return `makes one authenticated read call to the ${L} API.`;
   }
 }

@@ -74,7 +74,7 @@ export const PROBES = {
     'service-principal-oauth': post('{{workspace_url}}/oidc/v1/token', {}, { form: { grant_type: 'client_credentials', scope: 'all-apis' }, ...basic('{{client_id}}', '{{client_secret}}') }),
   },
   dynamodb: { 'access-key': AWS, 'iam-role-keys': AWS },
-  azure_cosmos_db: { 'service-principal': azure('https://cosmos.azure.com/.default') },
+  azure_cosmos_db: { 'account-key': { type: 'cosmos-key' }, 'service-principal': azure('https://cosmos.azure.com/.default') },
   chroma: { 'self-hosted': get('{{server_url}}/api/v2/auth/identity', { 'x-chroma-token': '{{api_token}}' }), 'chroma-cloud': get('{{server_url}}/api/v2/auth/identity', { 'x-chroma-token': '{{api_token}}' }) },
   pinecone: { 'api-key': get('https://api.pinecone.io/indexes', { 'Api-Key': '{{api_key}}', 'X-Pinecone-API-Version': '2024-10' }) },
   qdrant: { 'api-key': get('{{cluster_url}}/collections', { 'api-key': '{{api_key}}' }) },
@@ -207,6 +207,7 @@ export const PROBES = {
   stripe: { 'restricted-key': get('https://api.stripe.com/v1/balance', bearer('restricted_key')), 'secret-key': get('https://api.stripe.com/v1/balance', bearer('secret_key')) },
   chargebee: { 'api-key': get('https://{{site_name}}.chargebee.com/api/v2/customers?limit=1', {}, basic('{{api_key}}', '')) },
   recurly: { 'api-key': get('https://v3.recurly.com/accounts?limit=1', { Accept: 'application/vnd.recurly.v2021-02-25' }, basic('{{api_key}}', '')) },
+  netsuite: { 'token-based-auth': { type: 'netsuite-tba' } },
   sage_intacct: {
     'xml-web-services-credentials': post('{{endpoint_url}}', { 'Content-Type': 'application/xml' }, {
       encode: 'xml',

@@ -2,6 +2,7 @@ import type { ProbeSpec } from './connectors.js';
 import { probeAws } from './probes/aws.js';
 import { probeAzureClientCredentials } from './probes/azure.js';
 import { probeCassandra } from './probes/cassandra.js';
+import { probeCosmosKey } from './probes/cosmos.js';
 import { probeGoogleServiceAccount } from './probes/google.js';
 import { probeHttp, type HttpProbeSpec } from './probes/http.js';
 import { probeImap } from './probes/imap.js';
@@ -10,6 +11,7 @@ import { probeMongo } from './probes/mongodb.js';
 import { probeMssql } from './probes/mssql.js';
 import { probeMysql } from './probes/mysql.js';
 import { probeNeo4j } from './probes/neo4j.js';
+import { probeNetsuite } from './probes/netsuite.js';
 import { probeOracle } from './probes/oracle.js';
 import { probePostgres } from './probes/postgres.js';
 import { probeRedis } from './probes/redis.js';
@@ -20,7 +22,7 @@ import { probeSqlite } from './probes/sqlite.js';
 export type { ProbeResult } from './probes/result.js';
 
 /** Every probe kind a connector method may declare. Drivers are imported only when their probe runs. */
-export const PROBE_TYPES = ['postgres', 'mysql', 'sqlite', 'mssql', 'oracle', 'mongodb', 'redis', 'snowflake', 'http', 'google-service-account', 'aws-sts', 'azure-client-credentials', 'imap', 'docusign-jwt', 'doordash-jwt', 'cassandra', 'neo4j'] as const;
+export const PROBE_TYPES = ['postgres', 'mysql', 'sqlite', 'mssql', 'oracle', 'mongodb', 'redis', 'snowflake', 'http', 'google-service-account', 'aws-sts', 'azure-client-credentials', 'imap', 'docusign-jwt', 'doordash-jwt', 'cassandra', 'neo4j', 'cosmos-key', 'netsuite-tba'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];
 
 export function canProbe(p: ProbeSpec | undefined): boolean {
@@ -63,6 +65,10 @@ function dispatch(p: ProbeSpec, v: Record<string, string>): Promise<ProbeResult>
       return probeCassandra(v);
     case 'neo4j':
       return probeNeo4j(v);
+    case 'cosmos-key':
+      return probeCosmosKey(v);
+    case 'netsuite-tba':
+      return probeNetsuite(v);
   }
 }
 

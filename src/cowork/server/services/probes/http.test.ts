@@ -165,6 +165,34 @@ test('Neo4j over its HTTP Query API, derived from the bolt URI', async (t) => {
   assert.equal(neo4jHttpBase('bolt://db.internal:7687'), 'http://db.internal:7474');
 });
 
+test('Azure Cosmos DB master-key signature and NetSuite OAuth 1.0a signature, verified by loopback servers', async (t) => {
+  const COSMOS_KEY = Buffer.from('cosmos-primary-key-bytes').toString('base64');
+  const server = createServer((req, res) => {
+    if (req.url === '/dbs') {
+      const sig = decodeURIComponent(String(req.headers.authorization)).replace('type=master&ver=1.0&sig=', '');
+      const expected = createHmac('sha256', Buffer.from(COSMOS_KEY, 'base64')).update(`get\ndbs\n\n${String(req.headers['x-ms-date']).toLowerCase()}\n\n`).digest('base64');
+      return res.writeHead(sig === expected ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify({ Databases: [], _count: 0 }));
+    }
+    // NetSuite-style OAuth 1.0a: rebuild the signature base string from the header and compare.
+    const h = String(req.headers.authorization);
+    const params = Object.fromEntries([...h.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], decodeURIComponent(m[2])]));
+    const url = new URL(req.url!, `http://${req.headers.host}`);
+    const pairs = Object.entries(params).filter(([k]) => k.startsWith('oauth_') && k !== 'oauth_signature').concat([...url.searchParams.entries()]).map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]).sort();
+    const base = ['GET', encodeURIComponent(`${url.origin}${url.pathname}`), encodeURIComponent(pairs.map(([k, v]) => `${k}=${v}`).join('&'))].join('&');
+    const expected = createHmac('sha256', 'csecret&tsecret').update(base).digest('base64');
+    res.writeHead(params.oauth_signature === expected && params.realm === '1234567_SB1' ? 200 : 401).end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  assert.equal((await runProbe(probeOf('azure_cosmos_db', 'account-key'), { account_endpoint: origin, primary_key: COSMOS_KEY })).ok, true);
+  assert.deepEqual(short(await runProbe(probeOf('azure_cosmos_db', 'account-key'), { account_endpoint: origin, primary_key: Buffer.from('other').toString('base64') })), [false, 'primary_key']);
+  const { oauth1Header } = await import('./netsuite.js');
+  const sign = (secret: string) => oauth1Header({ method: 'GET', url: new URL(`${origin}/services/rest/record/v1/metadata-catalog?select=a b`), realm: '1234567_SB1', consumerKey: 'ck', consumerSecret: 'csecret', token: 'tk', tokenSecret: secret });
+  assert.equal((await fetch(`${origin}/services/rest/record/v1/metadata-catalog?select=a%20b`, { headers: { Authorization: sign('tsecret') } })).status, 200);
+  assert.equal((await fetch(`${origin}/services/rest/record/v1/metadata-catalog?select=a%20b`, { headers: { Authorization: sign('wrong') } })).status, 401);
+});
+
 test('custom REST API: bearer token and a named API-key header', async (t) => {
   const server = createServer((req, res) => res.writeHead(req.headers.authorization === 'Bearer good-token' || req.headers['x-team-key'] === 'good-key' ? 200 : 401).end('{}'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
