@@ -185,7 +185,16 @@ if (missing.length) throw new Error(`no description for ${missing.join(', ')}`);
 for (const [id, ms] of Object.entries(PROBES)) {
   const c = all.find((x) => x.id === id);
   if (!c) throw new Error(`probe for unknown connector ${id}`);
-  for (const mid of Object.keys(ms)) if (!c.methods.some((m) => m.id === mid)) throw new Error(`probe for unknown method ${id}/${mid}`);
+  for (const [mid, probe] of Object.entries(ms)) {
+    const m = c.methods.find((x) => x.id === mid);
+    if (!m) throw new Error(`probe for unknown method ${id}/${mid}`);
+    // Every {{name}} of a declarative probe must be a field of its method or a derived value.
+    const known = new Set([...m.fields.map((f) => f.name), ...(EXTRA_FIELDS[`${id}/${mid}`] ?? []).map((f) => f.name), ...Object.keys(probe.vars ?? {})]);
+    const used = [...JSON.stringify({ ...probe, vars: Object.values(probe.vars ?? {}).map((x) => x.else ?? '') }).matchAll(/\{\{(\w+)\}\}/g)].map((x) => x[1]);
+    const unknown = used.filter((n) => !known.has(n));
+    if (unknown.length) throw new Error(`probe ${id}/${mid} uses unknown fields: ${unknown.join(', ')}`);
+    for (const v of Object.values(probe.vars ?? {})) if (!known.has(v.from)) throw new Error(`probe ${id}/${mid} derives from unknown field ${v.from}`);
+  }
 }
 
 const CHECK = process.argv.includes('--check');
