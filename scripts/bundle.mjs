@@ -1,5 +1,6 @@
 // Bundle the server entry for fast cold starts (one file to load instead of hundreds of modules).
-// better-sqlite3 stays external: it is a native addon resolved from node_modules at run time.
+// better-sqlite3 stays external: it is a native addon resolved from node_modules at run time. The database drivers
+// of the connector probes stay external too (optional native parts, loaded only when a probe runs).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -13,7 +14,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'tedious', 'oracledb', 'mongodb', 'ioredis', 'cassandra-driver'],
   outExtension: { '.js': '.mjs' },
   banner: { js: "import { createRequire as __antonCreateRequire } from 'node:module'; const require = __antonCreateRequire(import.meta.url);" },
   logLevel: 'warning',

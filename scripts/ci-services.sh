@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the services the test suite drives for real are there: python3, PostgreSQL on 127.0.0.1:5432
 # (postgres superuser with trust on loopback, database "test") and MariaDB on 127.0.0.1:3306 (root, no
-# password, database "test"). Installs from Debian's packages when absent; does nothing when present.
+# password, database "test"); plus the binaries the connector probe tests start throwaway servers from
+# (PostgreSQL's initdb/postgres, mariadb-install-db/mariadbd, redis-server, openssl — see src/testing/databases.ts).
+# Installs from Debian's packages when absent; does nothing when present.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 updated=0
@@ -29,3 +31,9 @@ if ! (command -v mariadb-admin >/dev/null 2>&1 && mariadb-admin -h 127.0.0.1 -P 
   for _ in $(seq 1 30); do mariadb-admin ping >/dev/null 2>&1 && break; sleep 1; done
   mariadb -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD(''); CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; CREATE DATABASE IF NOT EXISTS test; FLUSH PRIVILEGES;"
 fi
+
+# Throwaway servers for the connector probe tests (they never touch the services above or their configuration).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+command -v mariadb-install-db >/dev/null 2>&1 || apt_install mariadb-server
+command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+command -v openssl >/dev/null 2>&1 || apt_install openssl

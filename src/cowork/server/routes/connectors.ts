@@ -16,8 +16,8 @@ export function mustConnector(id: string): Connector {
 }
 
 /** Clean values, check required fields of the method, apply the keep-sentinel against what is stored. */
-export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorMethod | undefined, name: string, raw: Record<string, unknown>): Record<string, string> {
-  const stored = name ? ctx.vault.get(c.id, name)?.fields ?? {} : {};
+export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorMethod | undefined, name: string, raw: Record<string, unknown>, engine = c.id): Record<string, string> {
+  const stored = name ? ctx.vault.get(engine, name)?.fields ?? {} : {};
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v === null || v === undefined) continue;

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { getConfigStatus } from '../../../core/settings/config-status.js';
 import { DataVault } from '../../../core/vault/vault.js';
 import { badRequest, notFound } from '../errors.js';
-import { connectors, methodOf, secretFields } from '../services/connectors.js';
+import { methodOf, secretFields, type ConnectorMethod } from '../services/connectors.js';
+import { deriveName, engineFor, fieldPayload, registryEngines } from '../services/datasource-registry.js';
 import { canProbe, runProbe } from '../services/probes.js';
-import { credentialsFor, mustConnector } from './connectors.js';
+import { credentialsFor } from './connectors.js';
 import { routeGroup } from './types.js';
 import { GOOGLE_ENGINES, revokeGoogle } from '../services/google-oauth.js';
 import { recordTombstone } from '../services/import-ledger.js';
@@ -21,29 +22,39 @@ const Body = z.object({
 
 export const datasourceRoutes = routeGroup((app, ctx) => {
   const engineOf = (engine: string) => {
-    const c = connectors().get(engine);
-    if (!c) throw badRequest(`Unknown datasource engine: ${engine}`);
-    return c;
+    if (!engine.trim()) throw badRequest('Datasource engine is required');
+    const e = engineFor(engine.trim());
+    if (!e) throw badRequest(`Unknown datasource engine: ${engine}`);
+    return e;
+  };
+  const methodFor = (methods: ConnectorMethod[], engine: string, authMethod: string | null | undefined) => {
+    const m = methodOf({ form: { methods } } as never, authMethod);
+    if (authMethod && !m) throw badRequest(`Unknown auth method for ${engine}: ${authMethod}`);
+    return m;
   };
 
   app.get('/v1/datasources', { schema: { tags: ['datasources'] } }, async () => {
     const cfg = getConfigStatus(ctx.env);
     return {
       connections: ctx.vault.list().map((r) => {
-        const c = connectors().get(r.engine);
-        return { engine: r.engine, name: r.name, displayName: c ? `${c.label} — ${r.name}` : r.name, testAvailable: !!c && canProbe(methodOf(c, r.fields._method)?.probe) };
+        const e = engineFor(r.engine);
+        return { engine: r.engine, name: r.name, displayName: e ? `${e.connector.label} — ${r.name}` : r.name, testAvailable: !!e && canProbe(methodOf(e.connector, r.fields._method)?.probe) };
       }),
-      engines: [...connectors().values()].map((c) => ({
-        engine: c.id,
-        displayName: c.label,
-        popular: !!c.featured,
-        custom: false,
-        testAvailable: (c.form.methods ?? []).some((m) => canProbe(m.probe)),
-        nameFrom: '',
-        authMethodMode: (c.form.methods ?? []).length > 1 ? 'choice' : '',
-        fields: (methodOf(c)?.fields ?? []).map((f) => ({ name: f.name, required: !!f.required, secret: !!(f.secret || f.type === 'password'), description: f.label, default: f.default ?? '' })),
-        authMethods: (c.form.methods ?? []).map((m) => ({ name: m.id, display: m.label, fields: m.fields.map((f) => ({ name: f.name, required: !!f.required, secret: !!(f.secret || f.type === 'password'), description: f.label, default: f.default ?? '' })) })),
-      })),
+      engines: registryEngines().map((e) => {
+        const methods = (e.connector.form.methods ?? []).filter((m) => !m.hidden);
+        const choice = methods.length > 1;
+        return {
+          engine: e.engine,
+          displayName: e.connector.label,
+          popular: e.popular,
+          custom: false,
+          testAvailable: methods.some((m) => canProbe(m.probe)),
+          nameFrom: e.nameFrom,
+          authMethodMode: choice ? 'choice' : '',
+          fields: choice ? [] : (methods[0]?.fields ?? []).map(fieldPayload),
+          authMethods: choice ? methods.map((m) => ({ name: m.id, display: m.label, fields: m.fields.map(fieldPayload) })) : [],
+        };
+      }),
       configReady: cfg.config_ready,
       configError: cfg.config_error,
     };
@@ -57,26 +68,26 @@ export const datasourceRoutes = routeGroup((app, ctx) => {
 
   app.post('/v1/datasources/validate', { schema: { tags: ['datasources'], body: Body } }, async (req) => {
     const b = req.body;
-    const c = engineOf(b.engine);
-    const method = methodOf(c, b.authMethod);
-    if (b.authMethod && !method) throw badRequest(`Unknown auth method for ${b.engine}: ${b.authMethod}`);
-    const given = Object.keys(b.credentials).length ? b.credentials : b.name ? (ctx.vault.get(c.id, b.name)?.fields ?? {}) : {};
+    const e = engineOf(b.engine);
+    const c = e.connector;
+    const method = methodFor(c.form.methods ?? [], b.engine, b.authMethod);
+    const given = Object.keys(b.credentials).length ? b.credentials : b.name ? (ctx.vault.get(e.engine, b.name)?.fields ?? {}) : {};
     let missing: string[] = [];
     let values: Record<string, string> = {};
     try {
-      values = credentialsFor(ctx, c, method, b.name, given);
-    } catch (e) {
-      missing = String((e as Error).message).replace('Missing required fields: ', '').split(', ');
+      values = credentialsFor(ctx, c, method, b.name, given, e.engine);
+    } catch (err) {
+      missing = String((err as Error).message).replace('Missing required fields: ', '').split(', ');
     }
     const probe = method?.probe;
     const live = b.live && !missing.length && canProbe(probe) ? await runProbe(probe!, values) : null;
     return {
       status: missing.length ? 'missing_fields' : live && !live.ok ? 'failed' : 'ok',
-      engine: c.id,
+      engine: e.engine,
       displayName: c.label,
       authMethod: method?.id ?? null,
       authDisplay: method?.label ?? '',
-      fields: (method?.fields ?? []).map((f) => f.name),
+      fields: (method?.fields ?? []).map(fieldPayload),
       missingFields: missing,
       testAvailable: canProbe(probe),
       liveTest: live ? (live.ok ? 'ok' : 'failed') : 'not_run',
@@ -87,14 +98,16 @@ export const datasourceRoutes = routeGroup((app, ctx) => {
 
   app.post('/v1/datasources', { schema: { tags: ['datasources'], body: Body } }, async (req) => {
     const b = req.body;
-    if (!b.engine.trim()) throw badRequest('Datasource engine is required');
-    const c = mustConnector(b.engine);
-    const method = methodOf(c, b.authMethod);
-    const name = b.name.trim() || `${c.id}-${ctx.vault.list().filter((r) => r.engine === c.id).length + 1}`;
-    const values = credentialsFor(ctx, c, method, name, b.credentials);
+    const e = engineOf(b.engine);
+    const c = e.connector;
+    const method = methodFor(c.form.methods ?? [], b.engine, b.authMethod);
+    // The name: given, else derived from the engine's nameFrom fields, else the next "<engine>-N".
+    const draft = Object.fromEntries(Object.entries(b.credentials).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : String(v ?? '')]));
+    const name = b.name.trim() || deriveName(e.nameFrom, draft) || `${e.engine}-${ctx.vault.list().filter((r) => r.engine === e.engine).length + 1}`;
+    const values = credentialsFor(ctx, c, method, name, b.credentials, e.engine);
     if (!Object.keys(values).length) throw badRequest('At least one credential value is required');
-    ctx.vault.save(c.id, name, { ...values, _method: method?.id ?? '', _connector_id: c.id }, secretFields(method));
-    return { status: 'ok', slug: `${c.id}-${name}`, engine: c.id, name };
+    ctx.vault.save(e.engine, name, { ...values, _method: method?.id ?? '', _connector_id: c.id }, secretFields(method));
+    return { status: 'ok', slug: `${e.engine}-${name}`, engine: e.engine, name };
   });
 
   app.delete('/v1/datasources/:engine/:name', { schema: { tags: ['datasources'], params: EngineName } }, async (req) => {

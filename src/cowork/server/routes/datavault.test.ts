@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp } from '../../../testing/test-app.js';
-import { PG, PROBE_PASSWORD, PROBE_USER, ensurePgPasswordRole } from '../../../testing/databases.js';
+import { PROBE_PASSWORD, PROBE_USER, startPostgres, type Throwaway } from '../../../testing/databases.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { formTools } from '../services/form-tools.js';
 import { SubmissionStore } from '../services/submissions.js';
@@ -10,13 +10,14 @@ import { SubmissionStore } from '../services/submissions.js';
 const statusOf = (frames: Record<string, unknown>[]) => (frames.at(-1)?.response as { status?: string } | undefined)?.status;
 
 const pgSpec = { _connector_id: 'postgres', selected_method: 'host-port', name: 'local' };
-const pgValues = (password: string) => ({ host: PG.host, port: String(PG.port), database: 'test', user: PROBE_USER, password });
+const pgValues = (pg: Throwaway, password: string) => ({ host: pg.host, port: String(pg.port), database: 'test', username: PROBE_USER, password, ssl_enabled: 'false' });
 
 test('a submitted form is probed live, saved encrypted on success, and reported with form patches; values never come back', async (t) => {
-  await ensurePgPasswordRole();
+  const pg = await startPostgres({ tls: false });
+  t.after(() => pg.stop());
   const ta = await startTestApp({ listen: true });
   t.after(() => ta.close());
-  const bad = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_1', values: pgValues('wrong'), form_spec: pgSpec }));
+  const bad = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_1', values: pgValues(pg, 'wrong'), form_spec: pgSpec }));
   assert.equal(bad.frames[0].type, 'response.created');
   assert.equal((bad.frames[0].response as { model?: string }).model, 'datavault-agent');
   const badText = bad.frames.filter((f) => f.type === 'response.output_text.delta').map((f) => f.delta).join('');
@@ -24,7 +25,7 @@ test('a submitted form is probed live, saved encrypted on success, and reported 
   assert.deepEqual(statusOf(bad.frames), 'retry');
   assert.equal(ta.ctx.vault.get('postgres', 'local'), null);
 
-  const good = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_1', values: pgValues(PROBE_PASSWORD), form_spec: pgSpec }));
+  const good = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_1', values: pgValues(pg, PROBE_PASSWORD), form_spec: pgSpec }));
   assert.equal(statusOf(good.frames), 'success');
   assert.match(good.frames.map((f) => f.delta ?? '').join(''), /"_is_success": true/);
   assert.equal(ta.ctx.vault.get('postgres', 'local')!.fields.password, PROBE_PASSWORD);
@@ -37,13 +38,13 @@ test('connectors without a live test are saved directly; bad submissions and loo
   const saved = await readSse(
     await postJson(`${ta.url}/v1/datavault/submissions`, {
       form_id: 'fm_2',
-      values: { site_url: 'https://x.atlassian.net', email: 'me@x.com', api_token: 'tok-123456', extra: '' },
+      values: { api_key: 'pika-123456', extra: '' },
       skipped: [],
-      form_spec: { _connector_id: 'jira', selected_method: 'api-token', name: 'work' },
+      form_spec: { _connector_id: 'pika', selected_method: 'api-key', name: 'work' },
     }),
   );
   assert.equal(statusOf(saved.frames), 'success');
-  assert.match(saved.frames.map((f) => f.delta ?? '').join(''), /no live test is available for Jira/);
+  assert.match(saved.frames.map((f) => f.delta ?? '').join(''), /no live test is available for Pika/);
   assert.equal((await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: ' ', values: {} })).status, 400);
   const missing = await readSse(await postJson(`${ta.url}/v1/datavault/submissions`, { form_id: 'fm_3', values: { host: 'h' }, form_spec: pgSpec }));
   assert.equal(statusOf(missing.frames), 'needs_input');

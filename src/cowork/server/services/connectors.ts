@@ -11,13 +11,12 @@ export interface ConnectorField {
   default?: string;
   placeholder?: string;
   options?: { value: string; label: string }[];
+  description?: string;
 }
+/** A method's live test; `type` picks the probe (services/probes.ts), the rest is that probe's settings. */
 export interface ProbeSpec {
-  type: 'postgres' | 'mysql' | 'sqlite' | 'http';
-  method?: string;
-  url?: string;
-  headers?: Record<string, string>;
-  okField?: string;
+  type: string;
+  [setting: string]: unknown;
 }
 export interface ConnectorMethod {
   id: string;
@@ -26,7 +25,8 @@ export interface ConnectorMethod {
   recommended?: boolean;
   fields: ConnectorField[];
   submit_action?: string;
-  oauth?: { auth_url: string; token_url: string; scopes: string[] };
+  oauth?: { auth_url: string; token_url: string; scopes: string[]; extra_auth_params?: Record<string, string> };
+  hidden?: boolean;
   probe?: ProbeSpec;
   help_url?: string;
   how_to?: string;
@@ -40,7 +40,7 @@ export interface Connector {
   category: string;
   logo: string;
   logo_color: string;
-  logo_url?: string;
+  logo_url?: string | null;
   featured?: boolean;
   form: { form_id: string; title: string; subtitle?: string; methods: ConnectorMethod[]; engine?: string; [k: string]: unknown };
 }

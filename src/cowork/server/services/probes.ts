@@ -1,123 +1,88 @@
 import type { ProbeSpec } from './connectors.js';
+import { probeAws } from './probes/aws.js';
+import { probeAzureClientCredentials } from './probes/azure.js';
+import { probeCassandra } from './probes/cassandra.js';
+import { probeCosmosKey } from './probes/cosmos.js';
+import { probeGoogleServiceAccount } from './probes/google.js';
+import { probeHttp, type HttpProbeSpec } from './probes/http.js';
+import { probeImap } from './probes/imap.js';
+import { probeDocusign, probeDoordash } from './probes/jwt.js';
+import { probeMongo } from './probes/mongodb.js';
+import { probeMssql } from './probes/mssql.js';
+import { probeMysql } from './probes/mysql.js';
+import { probeNeo4j } from './probes/neo4j.js';
+import { probeNetsuite } from './probes/netsuite.js';
+import { probeOracle } from './probes/oracle.js';
+import { probePostgres } from './probes/postgres.js';
+import { probeRedis } from './probes/redis.js';
+import { fail, PROBE_TIMEOUT_MS, withTimeout, type ProbeResult } from './probes/result.js';
+import { probeSnowflake } from './probes/snowflake.js';
+import { probeSqlite } from './probes/sqlite.js';
 
-export interface ProbeResult {
-  ok: boolean;
-  message: string;
-  /** The form field the failure points at, so the UI can mark it. */
-  field?: string;
-}
+export type { ProbeResult } from './probes/result.js';
 
-const TIMEOUT_MS = 8000;
-const err = (message: string, field?: string): ProbeResult => ({ ok: false, message, ...(field ? { field } : {}) });
-
-async function probePostgres(v: Record<string, string>): Promise<ProbeResult> {
-  const { default: pg } = await import('pg');
-  const ssl = v.sslmode === 'require' || v.sslmode === 'verify-full' ? { rejectUnauthorized: v.sslmode === 'verify-full' } : undefined;
-  const client = new pg.Client(
-    v.connection_string
-      ? { connectionString: v.connection_string, connectionTimeoutMillis: TIMEOUT_MS, query_timeout: TIMEOUT_MS }
-      : { host: v.host, port: Number(v.port || 5432), database: v.database, user: v.user, password: v.password ?? '', ssl, connectionTimeoutMillis: TIMEOUT_MS, query_timeout: TIMEOUT_MS },
-  );
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    const r = await client.query('SELECT current_database() AS db, version() AS version');
-    return { ok: true, message: `Connected to ${String(r.rows[0].db)} (${String(r.rows[0].version).split(' ').slice(0, 2).join(' ')}).` };
-  } catch (e) {
-    const x = e as { code?: string; message: string };
-    if (x.code === '28P01') return err('Password authentication failed.', 'password');
-    if (x.code === '28000') return err(`The server refused this user: ${x.message}`, 'user');
-    if (x.code === '3D000') return err(`Database does not exist: ${x.message}`, 'database');
-    if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(x.code ?? '') || /timeout/i.test(x.message)) {
-      return err(`Could not reach the server (${x.code ?? 'timeout'}).`, v.connection_string ? 'connection_string' : 'host');
-    }
-    return err(x.message, v.connection_string ? 'connection_string' : undefined);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function probeMysql(v: Record<string, string>): Promise<ProbeResult> {
-  const mysql = await import('mysql2/promise');
-  let conn;
-  try {
-    conn = await mysql.createConnection({ host: v.host, port: Number(v.port || 3306), user: v.user, password: v.password ?? '', database: v.database || undefined, connectTimeout: TIMEOUT_MS });
-    const [rows] = await conn.query('SELECT DATABASE() AS db, VERSION() AS version');
-    const r = (rows as { db: string; version: string }[])[0];
-    return { ok: true, message: `Connected to ${r.db ?? '(no database)'} (${r.version}).` };
-  } catch (e) {
-    const x = e as { code?: string; message: string };
-    if (x.code === 'ER_ACCESS_DENIED_ERROR') return err('Access denied for this user and password.', 'password');
-    if (x.code === 'ER_BAD_DB_ERROR' || x.code === 'ER_DBACCESS_DENIED_ERROR') return err(`Database not available: ${x.message}`, 'database');
-    if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(x.code ?? '')) return err(`Could not reach the server (${x.code}).`, 'host');
-    return err(x.message);
-  } finally {
-    await conn?.end().catch(() => {});
-  }
-}
-
-async function probeSqlite(v: Record<string, string>): Promise<ProbeResult> {
-  const { default: Database } = await import('better-sqlite3');
-  try {
-    const db = new Database(v.path, { readonly: true, fileMustExist: true });
-    try {
-      const n = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
-      return { ok: true, message: `Opened the database (${n.n} tables).` };
-    } finally {
-      db.close();
-    }
-  } catch (e) {
-    return err(`Cannot open it as SQLite: ${(e as Error).message}`, 'path');
-  }
-}
-
-const fill = (tpl: string, v: Record<string, string>) => tpl.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => v[k] ?? '');
-
-/** "GET an endpoint with the auth header" probes declared in the connector JSON. */
-async function probeHttp(p: ProbeSpec, v: Record<string, string>): Promise<ProbeResult> {
-  const url = fill(p.url ?? '', v);
-  const secretField = Object.values({ ...p.headers, url: p.url ?? '' })
-    .join(' ')
-    .match(/\{\{(\w*(key|token|secret|password)\w*)\}\}/)?.[1];
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    return err('The URL is not valid.', 'base_url');
-  }
-  const headers = Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, val]) => [fill(k, v), fill(val, v)]).filter(([k]) => k));
-  try {
-    const res = await fetch(target, { method: p.method ?? 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    const body = await res.text();
-    if (res.status === 401 || res.status === 403) return err(`The service rejected the credentials (HTTP ${res.status}).`, secretField);
-    if (!res.ok) return err(`The service answered HTTP ${res.status}.`);
-    if (p.okField) {
-      try {
-        if ((JSON.parse(body) as Record<string, unknown>)[p.okField] !== true) return err('The service rejected the credentials.', secretField);
-      } catch {
-        return err('Unexpected answer from the service.');
-      }
-    }
-    return { ok: true, message: `The service accepted the credentials (HTTP ${res.status}).` };
-  } catch (e) {
-    return err(`Could not reach ${target.host}: ${(e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message}`, p.url?.includes('{{base_url}}') ? 'base_url' : undefined);
-  }
-}
+/** Every probe kind a connector method may declare. Drivers are imported only when their probe runs. */
+export const PROBE_TYPES = ['postgres', 'mysql', 'sqlite', 'mssql', 'oracle', 'mongodb', 'redis', 'snowflake', 'http', 'google-service-account', 'aws-sts', 'azure-client-credentials', 'imap', 'docusign-jwt', 'doordash-jwt', 'cassandra', 'neo4j', 'cosmos-key', 'netsuite-tba'] as const;
+export type ProbeType = (typeof PROBE_TYPES)[number];
 
 export function canProbe(p: ProbeSpec | undefined): boolean {
-  return !!p && ['postgres', 'mysql', 'sqlite', 'http'].includes(p.type);
+  return !!p && (PROBE_TYPES as readonly string[]).includes(p.type);
 }
 
-/** Really connect with the given values, with a timeout, and say which field is wrong when it fails. */
-export async function runProbe(p: ProbeSpec, values: Record<string, string>): Promise<ProbeResult> {
-  switch (p.type) {
+function dispatch(p: ProbeSpec, v: Record<string, string>): Promise<ProbeResult> {
+  switch (p.type as ProbeType) {
     case 'postgres':
-      return probePostgres(values);
+      return probePostgres(v);
     case 'mysql':
-      return probeMysql(values);
+      return probeMysql(v);
     case 'sqlite':
-      return probeSqlite(values);
+      return probeSqlite(v);
+    case 'mssql':
+      return probeMssql(v, typeof p.auth === 'string' ? p.auth : undefined);
+    case 'oracle':
+      return probeOracle(v);
+    case 'mongodb':
+      return probeMongo(v);
+    case 'redis':
+      return probeRedis(v);
+    case 'snowflake':
+      return probeSnowflake(v);
     case 'http':
-      return probeHttp(p, values);
+      return probeHttp(p as unknown as HttpProbeSpec, v);
+    case 'google-service-account':
+      return probeGoogleServiceAccount(p as unknown as { scope: string; url: string }, v);
+    case 'aws-sts':
+      return probeAws(v);
+    case 'azure-client-credentials':
+      return probeAzureClientCredentials(p as unknown as { scope: string }, v);
+    case 'imap':
+      return probeImap(v);
+    case 'docusign-jwt':
+      return probeDocusign(v);
+    case 'doordash-jwt':
+      return probeDoordash(v);
+    case 'cassandra':
+      return probeCassandra(v);
+    case 'neo4j':
+      return probeNeo4j(v);
+    case 'cosmos-key':
+      return probeCosmosKey(v);
+    case 'netsuite-tba':
+      return probeNetsuite(v);
+  }
+}
+
+/**
+ * Really connect (or make one authenticated "who am I" call) with the given values. Always answers within the
+ * probe timeout plus a margin, with a message that never contains a secret, and the field to blame.
+ */
+export async function runProbe(p: ProbeSpec, values: Record<string, string>): Promise<ProbeResult> {
+  try {
+    return await withTimeout(dispatch(p, values), 'The connection test', PROBE_TIMEOUT_MS + 2000);
+  } catch (e) {
+    const x = e as Error & { code?: string };
+    if (x.code === 'ETIMEDOUT') return fail(`No answer within ${Math.round(PROBE_TIMEOUT_MS / 1000)} s. Check the address and that this computer may connect.`);
+    if (x.code === 'ERR_MODULE_NOT_FOUND') return fail(`The driver for this connection is not installed (${x.message.split("'")[1] ?? 'unknown'}). Reinstall Anton.`);
+    return fail(`The connection test failed: ${x.message}`);
   }
 }
