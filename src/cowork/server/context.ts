@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logging.js';
 import { appendMessage, repairToolPairing } from '../../core/agent/history.js';
 import type { Paths } from '../../core/paths.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
@@ -81,10 +82,7 @@ function recoverInterruptedTurns(conversations: ConversationStore, log: Logger):
 
 export function createContext(processEnv: Record<string, string | undefined>, opts: ContextOptions = {}): AppContext {
   const { env, paths } = bootEnv(processEnv);
-  const log = pino({
-    level: opts.logLevel ?? env.get('ANTON_LOG_LEVEL') ?? 'info',
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.apiKey', '*.api_key'], censor: '[redacted]' },
-  });
+  const log = createLogger(env, paths.coworkStateDir, opts.logLevel ?? env.get('ANTON_LOG_LEVEL') ?? 'info');
   const { db, migration } = openDatabase(paths.databaseFile);
   if (migration.from !== migration.to) log.info(migration, 'database migrated');
   const kv = new KvStore(db);

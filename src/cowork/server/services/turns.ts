@@ -218,7 +218,9 @@ export class TurnService {
       this.store.finishTurn(turn.turnId, status);
     } catch (err) {
       const known = err instanceof LlmError;
-      if (!known) this.log.error({ err, conversation: req.conversationId }, 'turn failed');
+      // The cause goes to the log either way (keys never appear in LlmError messages; the logger redacts the rest).
+      if (known) this.log.warn({ conversation: req.conversationId, turn: turn.turnId, cause: err.message }, 'turn failed: the model call failed');
+      else this.log.error({ err, conversation: req.conversationId, turn: turn.turnId }, 'turn failed');
       const message = known ? err.message : 'Internal server error';
       turn.push({ type: 'response.failed', code: known ? 'anton_error' : 'server_error', error: message });
       this.store.finishTurn(turn.turnId, 'failed', message);
