@@ -1,10 +1,12 @@
 import { getConfigStatus } from '../../core/settings/config-status.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
+import { pythonStatus } from '../../core/scratchpad/python.js';
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
 
 /** The `/health` body (§1.6, with A's version fields). Pure read: never writes to disk. */
 export function healthPayload(env: EnvStore, liveConversations: string[], livePads: string[]) {
   const cfg = getConfigStatus(env);
+  const python = pythonStatus(env.get('ANTON_PYTHON') ?? 'python3');
   return {
     status: 'ok',
     anton_version: COWORK_SERVER_VERSION,
@@ -19,5 +21,8 @@ export function healthPayload(env: EnvStore, liveConversations: string[], livePa
     provider_label: cfg.provider_label,
     live_conversations: liveConversations,
     live_pads: livePads,
+    // Ours (the client does not read them): a missing Python shows here, not first as a failing pad.
+    scratchpad_available: python.ok,
+    scratchpad_error: python.error ?? '',
   };
 }

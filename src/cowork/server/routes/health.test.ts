@@ -25,6 +25,8 @@ test('GET /health reports every field, config_ready false without a key, and wri
     provider_label: 'Anthropic',
     live_conversations: [],
     live_pads: [],
+    scratchpad_available: true,
+    scratchpad_error: '',
   });
   assert.equal(existsSync(join(ta.home, '.anton', '.env')), false, '/health must not write ~/.anton/.env');
   assert.deepEqual(readdirSync(join(ta.home, '.anton')), antonDirBefore);
@@ -87,4 +89,16 @@ test('a malformed JSON body gets 422 with a detail list, not a 500', async (t) =
   assert.equal(missing.json().detail[0].type, 'missing');
   const plain = await ta.app.inject({ method: 'POST', url: '/v1/projects', headers: { 'content-type': 'text/plain' }, payload: 'name=x' });
   assert.equal(plain.statusCode, 422, 'text/plain (CSRF-able) bodies are refused, with the reference status');
+});
+
+test('without Python, /health says the scratchpad is unavailable and starting a pad answers 503 naming the fix', async (t) => {
+  const ta = await startTestApp({ env: { ANTON_PYTHON: 'python3-that-is-not-installed' } });
+  t.after(() => ta.close());
+  const h = (await ta.app.inject('/health')).json();
+  assert.equal(h.status, 'ok');
+  assert.equal(h.scratchpad_available, false);
+  assert.match(h.scratchpad_error, /"python3-that-is-not-installed" is not on PATH.*ANTON_PYTHON/);
+  const start = await ta.app.inject({ method: 'POST', url: '/v1/scratchpad/start', payload: { name: 'p' } });
+  assert.equal(start.statusCode, 503);
+  assert.match(start.json().detail, /Install Python 3/);
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PadLimitError } from '../../../core/scratchpad/manager.js';
 import type { Pad } from '../../../core/scratchpad/pad.js';
 import { HttpError, notFound } from '../errors.js';
+import { pythonStatus } from '../../../core/scratchpad/python.js';
 import { API_SCOPE, kernelEnv, safePadName } from '../services/scratchpads.js';
 import { openSse } from '../services/sse.js';
 import { resolveRole } from '../../../core/settings/providers.js';
@@ -62,7 +63,8 @@ export const scratchpadRoutes = routeGroup((app, ctx) => {
         await pad.start();
       } catch (err) {
         await pads.remove(API_SCOPE, name);
-        throw new HttpError(503, (err as Error).message);
+        const python = pythonStatus(ctx.env.get('ANTON_PYTHON') ?? 'python3');
+        throw new HttpError(503, python.ok ? (err as Error).message : python.error!);
       }
       return { status: 'started', name: req.body.name };
     },
