@@ -17,6 +17,8 @@ export interface EarlyServer {
   acceptor: NetServer | null;
   /** Connections the app currently holds (keep-alive included). */
   openConnections(): number;
+  /** Requests waiting for the app (start-up). */
+  queued(): number;
   /** Hand every request (and those queued so far) to the full app. */
   attach(handler: RequestHandler): void;
   /** main() takes over stop signals once it can shut down cleanly (until then a signal exits at once). */
@@ -118,6 +120,7 @@ function earlyServer(env: ReturnType<typeof bootEnv>['env'], acceptor: NetServer
     acceptor,
     supervised,
     openConnections: () => connections,
+    queued: () => queue.length,
     releaseSignals() {
       process.off('SIGTERM', stopNow);
       process.off('SIGINT', stopNow);
