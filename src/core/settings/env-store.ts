@@ -1,38 +1,71 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
-import { chmodSync, mkdirSync } from 'node:fs';
 import { parseDotenv, updateDotenvText } from './dotenv.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 
 export type EnvChanges = Record<string, string | null>;
 
+export interface EnvStoreOptions {
+  /** How long a read of ~/.anton/.env is trusted before one `stat` checks for hand edits. */
+  recheckMs?: number;
+  /** Clock (tests drive it). */
+  now?: () => number;
+}
+
+/** What identifies one version of the file: an atomic rewrite changes the inode, an edit in place the mtime/size. */
+type Stamp = string;
+const MISSING: Stamp = 'missing';
+
+function stampOf(st: BigIntStats | undefined): Stamp {
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : MISSING;
+}
+
 /**
- * The one reader of configuration values. Precedence: values this server wrote (onboarding/settings) >
- * the process environment at boot > ~/.anton/.env (re-read when it changes on disk). Nothing here mutates
- * process.env, so values never leak between subsystems or into child processes by accident.
+ * The one reader of configuration values. Precedence: for a key this server has written (onboarding/settings),
+ * the file — what it wrote, or a later hand edit of it; otherwise the process environment at boot, then
+ * ~/.anton/.env. Lookups are served from memory: the file is `stat`ed at most once per `recheckMs` (a missing
+ * file costs the same and never throws) and re-read only when it changed. Nothing here mutates process.env, so
+ * values never leak between subsystems or into child processes by accident.
  */
 export class EnvStore {
-  private readonly overrides = new Map<string, string | null>();
-  private cache: { mtimeMs: number; size: number; values: Record<string, string> } | null = null;
+  /** Keys the server wrote: the file governs them from then on, even over the boot environment. */
+  private readonly fileGoverned = new Set<string>();
+  private values: Record<string, string> = {};
+  private stamp: Stamp | null = null;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private readonly recheckMs: number;
+  private readonly now: () => number;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     private readonly bootEnv: Readonly<Record<string, string | undefined>>,
     readonly dotenvFile: string,
-  ) {}
+    opts: EnvStoreOptions = {},
+  ) {
+    this.recheckMs = opts.recheckMs ?? 250;
+    this.now = opts.now ?? (() => performance.now());
+  }
 
   /** Current key/values of ~/.anton/.env (empty when missing). Never writes. */
   fileValues(): Record<string, string> {
-    let st;
-    try {
-      st = statSync(this.dotenvFile);
-    } catch {
-      this.cache = null;
-      return {};
-    }
-    if (!this.cache || this.cache.mtimeMs !== st.mtimeMs || this.cache.size !== st.size) {
-      this.cache = { mtimeMs: st.mtimeMs, size: st.size, values: parseDotenv(readFileSync(this.dotenvFile, 'utf8')) };
-    }
-    return this.cache.values;
+    if (this.now() - this.checkedAt >= this.recheckMs) this.refresh();
+    return this.values;
+  }
+
+  /** Called after the file's values changed (a hand edit seen, or a write by this server). Returns an unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Check the file now (one stat; a read only if it changed). */
+  refresh(): void {
+    this.checkedAt = this.now();
+    const stamp = stampOf(statSync(this.dotenvFile, { bigint: true, throwIfNoEntry: false }));
+    if (stamp === this.stamp) return;
+    this.stamp = stamp;
+    this.values = stamp === MISSING ? {} : parseDotenv(this.fileText());
+    for (const l of this.changeListeners) l();
   }
 
   fileText(): string {
@@ -45,10 +78,12 @@ export class EnvStore {
 
   /** Effective value; empty strings count as unset. */
   get(key: string): string | undefined {
-    if (this.overrides.has(key)) return this.overrides.get(key) || undefined;
-    const fromEnv = this.bootEnv[key];
-    if (fromEnv) return fromEnv;
-    return this.fileValues()[key] || undefined;
+    const file = this.fileValues();
+    if (!this.fileGoverned.has(key)) {
+      const fromEnv = this.bootEnv[key];
+      if (fromEnv) return fromEnv;
+    }
+    return file[key] || undefined;
   }
 
   /** Canonical key with a legacy fallback (e.g. ANTON_ANTHROPIC_API_KEY, then ANTHROPIC_API_KEY). */
@@ -68,26 +103,25 @@ export class EnvStore {
 
   /** Persist changes to ~/.anton/.env (atomic, 0600, comments kept) and make them effective now. */
   write(changes: EnvChanges): void {
-    if (Object.keys(changes).length === 0) return;
+    const keys = Object.keys(changes);
+    if (keys.length === 0) return;
     this.persist(updateDotenvText(this.fileText(), changes));
-    for (const [k, v] of Object.entries(changes)) this.overrides.set(k, v);
+    for (const k of keys) this.fileGoverned.add(k);
   }
 
   /** Replace the whole file (onboarding's raw write); keys dropped from the file are unset. */
   replaceFile(content: string): void {
-    const before = Object.keys(this.fileValues());
+    const before = Object.keys(parseDotenv(this.fileText()));
     const text = content.endsWith('\n') || content === '' ? content : content + '\n';
     this.persist(text);
-    const after = parseDotenv(text);
-    for (const k of before) if (!(k in after)) this.overrides.set(k, null);
-    for (const [k, v] of Object.entries(after)) this.overrides.set(k, v);
+    for (const k of [...before, ...Object.keys(parseDotenv(text))]) this.fileGoverned.add(k);
   }
 
   private persist(text: string): void {
     mkdirSync(dirname(this.dotenvFile), { recursive: true, mode: 0o700 });
     chmodSync(dirname(this.dotenvFile), 0o700);
     writeFileAtomic(this.dotenvFile, text, { mode: 0o600 });
-    this.cache = null;
+    this.refresh(); // effective at once, and the new file's stamp is what later hand edits are compared with
   }
 }
 
