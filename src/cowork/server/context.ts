@@ -137,7 +137,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     attachmentSource(ctx.legacyAttachments, projects),
   );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
-  ctx.closers.push(() => void db.close(), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());
+  ctx.closers.push(() => void (conversations.frameLog.flush(), db.close()), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());
   return ctx;
 }
 

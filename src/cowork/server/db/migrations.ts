@@ -139,4 +139,60 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'performance: coalesced turn frames, keyset listing, full-text search over titles, FTS5 prefix indexes',
+    sql: `
+      -- A stored frame may cover several streamed text deltas (seq .. last_seq; parts = their lengths).
+      ALTER TABLE turn_events ADD COLUMN last_seq INTEGER;
+      ALTER TABLE turn_events ADD COLUMN parts TEXT;
+
+      -- Keyset pagination: (updated_at, id) is unique and ordered.
+      DROP INDEX IF EXISTS conversations_by_project;
+      DROP INDEX IF EXISTS conversations_by_updated;
+      CREATE INDEX conversations_by_project ON conversations (project, updated_at DESC, id DESC);
+      CREATE INDEX conversations_by_updated ON conversations (updated_at DESC, id DESC);
+
+      -- Message text: the same index rebuilt with prefix indexes, so 1-3 letter prefix queries read one doclist.
+      DROP TRIGGER IF EXISTS message_text_ai;
+      DROP TRIGGER IF EXISTS message_text_ad;
+      DROP TABLE IF EXISTS message_fts;
+      CREATE VIRTUAL TABLE message_fts USING fts5 (text, content = 'message_text', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+      CREATE TRIGGER message_text_ai AFTER INSERT ON message_text BEGIN
+        INSERT INTO message_fts (rowid, text) VALUES (new.rowid, new.text);
+      END;
+      CREATE TRIGGER message_text_ad AFTER DELETE ON message_text BEGIN
+        INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+      END;
+      INSERT INTO message_fts (message_fts) VALUES ('rebuild');
+
+      -- Titles: title, preview and project of each conversation, kept in step by triggers and indexed the same way.
+      -- (Its own INTEGER PRIMARY KEY: the conversations table's implicit rowid may change on VACUUM.)
+      CREATE TABLE conversation_text (
+        rowid           INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL UNIQUE,
+        text            TEXT NOT NULL
+      );
+      CREATE VIRTUAL TABLE conversation_fts USING fts5 (text, content = 'conversation_text', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+      CREATE TRIGGER conversation_text_ai AFTER INSERT ON conversation_text BEGIN
+        INSERT INTO conversation_fts (rowid, text) VALUES (new.rowid, new.text);
+      END;
+      CREATE TRIGGER conversation_text_ad AFTER DELETE ON conversation_text BEGIN
+        INSERT INTO conversation_fts (conversation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+      END;
+      CREATE TRIGGER conversations_text_ai AFTER INSERT ON conversations BEGIN
+        INSERT INTO conversation_text (conversation_id, text) VALUES (new.id, new.title || ' ' || new.preview || ' ' || new.project);
+      END;
+      CREATE TRIGGER conversations_text_au AFTER UPDATE OF title, preview, project ON conversations
+        WHEN old.title IS NOT new.title OR old.preview IS NOT new.preview OR old.project IS NOT new.project BEGIN
+        DELETE FROM conversation_text WHERE conversation_id = old.id;
+        INSERT INTO conversation_text (conversation_id, text) VALUES (new.id, new.title || ' ' || new.preview || ' ' || new.project);
+      END;
+      CREATE TRIGGER conversations_text_ad AFTER DELETE ON conversations BEGIN
+        DELETE FROM conversation_text WHERE conversation_id = old.id;
+      END;
+      INSERT INTO conversation_text (conversation_id, text)
+        SELECT id, title || ' ' || preview || ' ' || project FROM conversations ORDER BY updated_at;
+    `,
+  },
 ];

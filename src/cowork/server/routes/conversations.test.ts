@@ -56,6 +56,26 @@ test('list by project or all, get, 404s, and project moves and renames follow', 
   assert.equal((await inject('GET', `/v1/conversations/${b}`)).status, 404, 'deleting a project deletes its conversations');
 });
 
+test('conversation lists page with an optional cursor; without one the answer is unchanged', async (t) => {
+  const { ta, inject } = await setup(t);
+  for (let i = 0; i < 5; i++) ta.ctx.conversations.ensure(`c${i}`, 'general');
+  const whole = (await inject('GET', '/v1/conversations')).body;
+  assert.deepEqual(Object.keys(whole).sort(), ['conversations', 'project'], 'no next_cursor when everything fits');
+  const ids: string[] = [];
+  let url = '/v1/conversations?limit=2';
+  for (;;) {
+    const page = (await inject('GET', url)).body;
+    ids.push(...page.conversations.map((c: { id: string }) => c.id));
+    if (!page.next_cursor) break;
+    url = `/v1/conversations?limit=2&cursor=${page.next_cursor}`;
+  }
+  assert.deepEqual(ids, whole.conversations.map((c: { id: string }) => c.id));
+  const proj = (await inject('GET', '/v1/projects/general/conversations?limit=4')).body;
+  assert.equal(proj.conversations.length, 4);
+  assert.equal((await inject('GET', `/v1/projects/general/conversations?cursor=${proj.next_cursor}`)).body.conversations.length, 1);
+  assert.deepEqual((await inject('GET', '/v1/conversations?cursor=bogus')).body, { detail: 'Invalid cursor: pass the next_cursor of a previous page, or none for the first page.' });
+});
+
 test('delete a turn removes one user→answer exchange; delete a conversation', async (t) => {
   const { turn, inject } = await setup(t);
   const cid = await turn('first');

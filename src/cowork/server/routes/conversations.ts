@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { HttpError, badRequest, notFound } from '../errors.js';
-import type { ConversationMeta, DisabledConnection } from '../stores/conversations.js';
+import { decodeCursor, type ConversationMeta, type DisabledConnection } from '../stores/conversations.js';
 import { DisabledConnectionSchema } from './responses.js';
 import { routeGroup } from './types.js';
 import { recordTombstone } from '../services/import-ledger.js';
 
 const IdParams = z.object({ id: z.string() });
-const Limit = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(200) });
+// `cursor` is optional: without it the answer is today's first page; `next_cursor` (null on the last page) fetches the next.
+const Limit = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(200), cursor: z.string().max(1000).nullish() });
 
 export const conversationRoutes = routeGroup((app, ctx) => {
   const { conversations, projects, turns } = ctx;
@@ -18,15 +19,21 @@ export const conversationRoutes = routeGroup((app, ctx) => {
     return meta;
   };
 
-  app.get('/v1/conversations', { schema: { tags: ['conversations'], querystring: Limit.extend({ project: z.string().nullish() }) } }, async (req) => {
-    const project = req.query.project ?? projects.getActive();
-    return { project, conversations: conversations.list(project, req.query.limit).map(withPath) };
-  });
+  const page = (project: string, q: z.infer<typeof Limit>) => {
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (after === null) throw badRequest('Invalid cursor: pass the next_cursor of a previous page, or none for the first page.');
+    const { items, next_cursor } = conversations.listPage(project, q.limit, after);
+    // next_cursor only when there is a next page: the default answer stays what the client has always read.
+    return { project, conversations: items.map(withPath), ...(next_cursor ? { next_cursor } : {}) };
+  };
 
-  app.get('/v1/projects/:name/conversations', { schema: { tags: ['conversations'], params: z.object({ name: z.string() }), querystring: Limit } }, async (req) => ({
-    project: req.params.name,
-    conversations: conversations.list(req.params.name, req.query.limit).map(withPath),
-  }));
+  app.get('/v1/conversations', { schema: { tags: ['conversations'], querystring: Limit.extend({ project: z.string().nullish() }) } }, async (req) =>
+    page(req.query.project ?? projects.getActive(), req.query),
+  );
+
+  app.get('/v1/projects/:name/conversations', { schema: { tags: ['conversations'], params: z.object({ name: z.string() }), querystring: Limit } }, async (req) =>
+    page(req.params.name, req.query),
+  );
 
   app.get('/v1/conversations/:id', { schema: { tags: ['conversations'], params: IdParams } }, async (req) => withPath(mustGet(req.params.id)));
 

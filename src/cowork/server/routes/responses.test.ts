@@ -5,6 +5,7 @@ import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { STOPPED_NOTE } from '../../../core/agent/turn.js';
 import { waitFor } from '../../../testing/wait.js';
+import { coalesceDeltas } from '../stores/frame-log.js';
 
 type T = { after: (fn: () => unknown) => void };
 
@@ -65,7 +66,7 @@ for (const kind of ['anthropic', 'openai'] as const) {
     assert.equal(msgs.body.messages.length, 2);
     assert.deepEqual(msgs.body.messages[0], { role: 'user', content: 'Summarize Q3 revenue' });
     assert.equal(msgs.body.messages[1].content, 'Hello! Revenue grew 12%.');
-    assert.deepEqual(msgs.body.messages[1].events, f, 'recorded events are the streamed frames');
+    assert.deepEqual(msgs.body.messages[1].events, coalesceDeltas(f), 'recorded events are the streamed frames, text deltas merged');
     assert.equal(typeof msgs.body.messages[1].startedAt, 'number');
   });
 }
@@ -158,9 +159,16 @@ test('closing the request does not stop the turn; tail replays exactly from a se
   assert.equal(tail.frames[0].sequence_number, 3);
   assert.deepEqual(tail.frames.map((f) => f.sequence_number), tail.frames.map((_, i) => i + 3), 'no gaps, no duplicates');
   assert.equal(tail.frames[tail.frames.length - 1].type, 'response.completed');
+  // Finished: the replay comes from the stored (coalesced) frames and is still exact from any number.
+  const text = (fs: typeof tail.frames) => fs.filter((f) => f.type === 'response.output_text.delta').map((f) => f.delta).join('');
   const full = await readSse(await fetch(`${ta.url}/v1/responses/tail?conversation_id=${cid}&from_seq=0`));
-  assert.deepEqual(full.frames.slice(2), tail.frames, 'the recorded turn matches what the live tail saw');
-  assert.deepEqual(full.frames.slice(0, 2), first.frames.slice(0, 2));
+  assert.deepEqual(full.frames[0], first.frames[0]);
+  assert.equal(text(full.frames), 'one two three four five six seven eight nine ten eleven twelve');
+  assert.ok(full.frames.length < 5, `text deltas are stored merged (${full.frames.length} frames)`);
+  const stored = await readSse(await fetch(`${ta.url}/v1/responses/tail?conversation_id=${cid}&from_seq=3`));
+  assert.equal(stored.frames[0].sequence_number, 3, 'a merged delta is cut at the requested number');
+  assert.equal(text(stored.frames), text(tail.frames), 'the recorded turn matches what the live tail saw from 3');
+  assert.deepEqual(stored.frames.at(-1), tail.frames.at(-1));
   assert.equal((await get(ta, `/v1/responses/in-flight?conversation_id=${cid}`)).body.in_flight, false);
   assert.equal((await fetch(`${ta.url}/v1/responses/tail?conversation_id=nope`)).status, 404);
   assert.equal((await fetch(`${ta.url}/v1/responses/tail?conversation_id=${cid}&from_seq=-1`)).status, 422);

@@ -18,8 +18,8 @@ export function conversationSource(conversations: ConversationStore): SearchSour
       else found.set(m.id, { type: 'task', id: m.id, title: m.title || 'Untitled task', subtitle: m.project || 'Task', route: 'task', score });
     };
     for (const m of conversations.searchMeta(terms)) {
-      const s = scoreText(terms, `${m.title} ${m.preview} ${m.project}`);
-      if (s > 0) add(m, s);
+      // The index matched a word prefix; diacritics folding can leave no literal occurrence to count.
+      add(m, scoreText(terms, `${m.title} ${m.preview} ${m.project}`) || 10);
     }
     let hits: { conversation_id: string; hits: number }[] = [];
     try {

@@ -42,7 +42,7 @@ export class RunningTurn {
     const { type, ...rest } = payload;
     const frame = { type, sequence_number: this.frames.length + 1, ...rest, at_ms: Date.now() } as Frame;
     this.frames.push(frame);
-    this.store.appendFrame(this.turnId, frame.sequence_number, frame);
+    this.store.recordFrame(this.turnId, frame); // batched and coalesced; live readers get every frame below
     for (const l of this.listeners) l(frame);
   }
 
@@ -98,7 +98,9 @@ export class TurnService {
     private readonly store: ConversationStore,
     private readonly ext: AgentExtensions,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    store.frameLog.onError = (err) => this.log.error({ err }, 'could not record turn frames; retrying');
+  }
 
   /** The running turn of a conversation (never a finished one: this guards "one turn at a time"). */
   get(conversationId: string): RunningTurn | undefined {

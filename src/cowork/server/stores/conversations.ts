@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
 import type { Message } from '../../../core/llm/types.js';
 import { isUserInput, messageText } from '../../../core/agent/history.js';
+import { FrameLog, coalesceDeltas, framesFromRows, type StoredFrameRow } from './frame-log.js';
 
 export const ATTACHMENT_MARKER = '\n\nAttached context supplied by the user:';
 
@@ -77,9 +79,43 @@ function titleFrom(text: string): string {
   return t.length > 50 ? `${t.slice(0, 50)}...` : t;
 }
 
+/** Where a page of the conversation list ended: the (updated_at, id) of its last item. */
+export interface ListCursor {
+  updated_at: string;
+  id: string;
+}
+
+export function encodeCursor(m: ListCursor): string {
+  return Buffer.from(JSON.stringify([m.updated_at, m.id])).toString('base64url');
+}
+
+/** Null for anything that is not a cursor this server made. */
+export function decodeCursor(cursor: string): ListCursor | null {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return { updated_at: v[0], id: v[1] };
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
 /** Conversations, their message history and recorded turn frames, in SQLite. */
 export class ConversationStore {
-  constructor(private readonly db: Db) {}
+  /** Recorded frames of live turns: batched and coalesced (see frame-log.ts). */
+  readonly frameLog: FrameLog;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {
+    this.frameLog = new FrameLog(db);
+  }
+
+  /** A prepared statement, compiled once per SQL text. */
+  private sql<P extends unknown[] = unknown[], R = unknown>(text: string): Statement<P, R> {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st as unknown as Statement<P, R>;
+  }
 
   private toMeta(r: ConversationRow): ConversationMeta {
     return {
@@ -96,45 +132,62 @@ export class ConversationStore {
   }
 
   get(id: string): ConversationMeta | null {
-    const r = this.db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
+    const r = this.sql<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
     return r ? this.toMeta(r) : null;
   }
 
   ensure(id: string, project: string, extra: { scheduled_id?: string } = {}): ConversationMeta {
     const now = new Date().toISOString();
-    this.db
-      .prepare('INSERT INTO conversations (id, project, created_at, updated_at, scheduled_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
+    this
+      .sql('INSERT INTO conversations (id, project, created_at, updated_at, scheduled_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
       .run(id, project, now, now, extra.scheduled_id ?? null);
     return this.get(id)!;
   }
 
-  list(project: string | 'all', limit: number): ConversationMeta[] {
-    const rows =
-      project === 'all'
-        ? this.db.prepare<[number], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC LIMIT ?').all(limit)
-        : this.db.prepare<[string, number], ConversationRow>('SELECT * FROM conversations WHERE project = ? ORDER BY updated_at DESC LIMIT ?').all(project, limit);
+  /** Newest first. A page ends where `after` (the last item of the previous page) was; see listPage. */
+  list(project: string | 'all', limit: number, after?: ListCursor): ConversationMeta[] {
+    const rows = after
+      ? project === 'all'
+        ? this.sql<[string, string, number], ConversationRow>(
+            'SELECT * FROM conversations WHERE (updated_at, id) < (?, ?) ORDER BY updated_at DESC, id DESC LIMIT ?',
+          ).all(after.updated_at, after.id, limit)
+        : this.sql<[string, string, string, number], ConversationRow>(
+            'SELECT * FROM conversations WHERE project = ? AND (updated_at, id) < (?, ?) ORDER BY updated_at DESC, id DESC LIMIT ?',
+          ).all(project, after.updated_at, after.id, limit)
+      : project === 'all'
+        ? this.sql<[number], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?').all(limit)
+        : this.sql<[string, number], ConversationRow>('SELECT * FROM conversations WHERE project = ? ORDER BY updated_at DESC, id DESC LIMIT ?').all(project, limit);
     return rows.map((r) => this.toMeta(r));
   }
 
+  /** One page and the cursor of the next one (null on the last page). */
+  listPage(project: string | 'all', limit: number, after?: ListCursor): { items: ConversationMeta[]; next_cursor: string | null } {
+    const rows = this.list(project, limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
   loadHistory(id: string): Message[] {
-    return this.db
-      .prepare<[string], { role: 'user' | 'assistant'; content: string }>('SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY idx')
+    return this
+      .sql<[string], { role: 'user' | 'assistant'; content: string }>('SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY idx')
       .all(id)
       .map((r) => ({ role: r.role, content: JSON.parse(r.content) as Message['content'] }));
   }
 
   /** Rewrite history[fromIndex..]; new rows belong to `turnId`, rewritten rows keep the turn they had. */
   saveHistory(id: string, history: Message[], fromIndex: number, turnId: number | null): void {
+    this.frameLog.flush(); // a saved round's frames are on disk with it
     this.db.transaction(() => {
       const old = new Map(
-        this.db
-          .prepare<[string, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND idx >= ?')
+        this
+          .sql<[string, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND idx >= ?')
           .all(id, fromIndex)
           .map((r) => [r.idx, r.turn_id]),
       );
-      this.db.prepare('DELETE FROM messages WHERE conversation_id = ? AND idx >= ?').run(id, fromIndex);
-      this.db.prepare('DELETE FROM message_text WHERE conversation_id = ? AND idx >= ?').run(id, fromIndex);
-      const ins = this.db.prepare('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
+      this.sql('DELETE FROM messages WHERE conversation_id = ? AND idx >= ?').run(id, fromIndex);
+      this.sql('DELETE FROM message_text WHERE conversation_id = ? AND idx >= ?').run(id, fromIndex);
+      const ins = this.sql('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
       for (let i = fromIndex; i < history.length; i++) {
         ins.run(id, i, history[i].role, JSON.stringify(history[i].content), old.has(i) ? old.get(i) : turnId);
         this.indexText(id, i, history[i]);
@@ -146,23 +199,29 @@ export class ConversationStore {
   /** Searchable text of a message: what a person typed or read (not tool traffic). */
   private indexText(id: string, idx: number, msg: Message): void {
     const text = msg.role === 'user' ? (isUserInput(msg) ? userText(msg) : '') : messageText(msg);
-    if (text.trim()) this.db.prepare('INSERT INTO message_text (conversation_id, idx, text) VALUES (?, ?, ?)').run(id, idx, text);
+    if (text.trim()) this.sql('INSERT INTO message_text (conversation_id, idx, text) VALUES (?, ?, ?)').run(id, idx, text);
   }
 
-  /** Conversations whose title, preview or project contains any of the terms (newest first). */
+  /**
+   * Conversations whose title, preview or project has a word starting with any of the terms, newest first.
+   * Served by the title index: the `limit` most recently titled matches are taken before anything is sorted.
+   */
   searchMeta(terms: string[], limit = 500): ConversationMeta[] {
     if (!terms.length) return [];
-    const where = terms.map(() => "instr(lower(title || ' ' || preview || ' ' || project), ?) > 0").join(' OR ');
-    return this.db
-      .prepare<string[], ConversationRow>(`SELECT * FROM conversations WHERE ${where} ORDER BY updated_at DESC LIMIT ${Math.floor(limit)}`)
-      .all(...terms)
+    const match = terms.map((t) => `"${t.replace(/"/g, '""')}"*`).join(' OR ');
+    return this.sql<[string, number], ConversationRow>(
+      `SELECT c.* FROM (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+         JOIN conversation_text t ON t.rowid = f.rowid JOIN conversations c ON c.id = t.conversation_id
+        ORDER BY c.updated_at DESC`,
+    )
+      .all(match, Math.floor(limit))
       .map((r) => this.toMeta(r));
   }
 
   /** Episodic recall: matching message text in a project's other conversations, newest first. */
   recall(project: string, ftsQuery: string, max: number, excludeId: string, sinceIso?: string): { conversation: string; title: string; date: string; text: string }[] {
-    return this.db
-      .prepare<[string, string, string, string, number], { conversation: string; title: string; date: string; text: string }>(
+    return this
+      .sql<[string, string, string, string, number], { conversation: string; title: string; date: string; text: string }>(
         `SELECT c.id AS conversation, c.title AS title, c.updated_at AS date, t.text AS text
            FROM message_fts f JOIN message_text t ON t.rowid = f.rowid JOIN conversations c ON c.id = t.conversation_id
           WHERE message_fts MATCH ? AND c.project = ? AND c.id != ? AND c.updated_at >= ?
@@ -171,23 +230,26 @@ export class ConversationStore {
       .all(ftsQuery, project, excludeId, sinceIso ?? '', max);
   }
 
-  /** Conversations whose messages match an FTS5 query, best first. */
-  searchMessages(ftsQuery: string, limit: number): { conversation_id: string; hits: number; rank: number }[] {
-    return this.db
-      .prepare<[string, number], { conversation_id: string; hits: number; rank: number }>(
-        `SELECT t.conversation_id, COUNT(*) AS hits, MIN(f.rank) AS rank
-           FROM message_fts f JOIN message_text t ON t.rowid = f.rowid
-          WHERE message_fts MATCH ? GROUP BY t.conversation_id ORDER BY rank LIMIT ?`,
-      )
-      .all(ftsQuery, limit);
+  /**
+   * Conversations whose messages match an FTS5 query, best first. Only the `candidates` most recent matching
+   * messages are ranked (the index yields them newest first without ranking the rest), so a common word costs
+   * the same as a rare one; `hits` counts matches among those candidates.
+   */
+  searchMessages(ftsQuery: string, limit: number, candidates = 2000): { conversation_id: string; hits: number; rank: number }[] {
+    return this.sql<[string, number, number], { conversation_id: string; hits: number; rank: number }>(
+      `SELECT t.conversation_id, COUNT(*) AS hits, MIN(f.score) AS rank
+         FROM (SELECT rowid, bm25(message_fts) AS score FROM message_fts WHERE message_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+         JOIN message_text t ON t.rowid = f.rowid
+        GROUP BY t.conversation_id ORDER BY rank LIMIT ?`,
+    ).all(ftsQuery, candidates, limit);
   }
 
   /** turns = real user inputs (not tool results or SYSTEM nudges); title/preview from the first one. */
   private refreshMeta(id: string, history: Message[]): void {
     const inputs = history.filter(isUserInput);
     const first = inputs[0] ? userText(inputs[0]) : '';
-    this.db
-      .prepare(
+    this
+      .sql(
         `UPDATE conversations SET turns = ?, updated_at = ?,
            preview = CASE WHEN preview = '' THEN ? ELSE preview END,
            title = CASE WHEN title = '' THEN ? ELSE title END
@@ -200,42 +262,42 @@ export class ConversationStore {
   restoreMeta(id: string, m: { title?: string; preview?: string; created_at?: string; updated_at?: string; disabled_connections?: DisabledConnection[] }): void {
     const cur = this.get(id);
     if (!cur) return;
-    this.db
-      .prepare('UPDATE conversations SET title = ?, preview = ?, created_at = ?, updated_at = ?, disabled_connections = ? WHERE id = ?')
+    this
+      .sql('UPDATE conversations SET title = ?, preview = ?, created_at = ?, updated_at = ?, disabled_connections = ? WHERE id = ?')
       .run(m.title || cur.title, m.preview || cur.preview, m.created_at || cur.created_at, m.updated_at || m.created_at || cur.updated_at, JSON.stringify(normalizeDisabled(m.disabled_connections ?? [])), id);
   }
 
   /** Attribute messages [from, to] to a turn (imported histories). */
   assignTurn(id: string, from: number, to: number, turnId: number): void {
-    this.db.prepare('UPDATE messages SET turn_id = ? WHERE conversation_id = ? AND idx >= ? AND idx <= ?').run(turnId, id, from, to);
+    this.sql('UPDATE messages SET turn_id = ? WHERE conversation_id = ? AND idx >= ? AND idx <= ?').run(turnId, id, from, to);
   }
 
   setTitle(id: string, title: string): void {
-    this.db.prepare('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?').run(title, new Date().toISOString(), id);
+    this.sql('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?').run(title, new Date().toISOString(), id);
   }
 
   setProject(id: string, project: string): void {
-    this.db.prepare('UPDATE conversations SET project = ?, updated_at = ? WHERE id = ?').run(project, new Date().toISOString(), id);
+    this.sql('UPDATE conversations SET project = ?, updated_at = ? WHERE id = ?').run(project, new Date().toISOString(), id);
   }
 
   setDisabledConnections(id: string, list: DisabledConnection[]): void {
-    this.db.prepare('UPDATE conversations SET disabled_connections = ? WHERE id = ?').run(JSON.stringify(normalizeDisabled(list)), id);
+    this.sql('UPDATE conversations SET disabled_connections = ? WHERE id = ?').run(JSON.stringify(normalizeDisabled(list)), id);
   }
 
   relabelProject(from: string, to: string): void {
-    this.db.prepare('UPDATE conversations SET project = ? WHERE project = ?').run(to, from);
+    this.sql('UPDATE conversations SET project = ? WHERE project = ?').run(to, from);
   }
 
   deleteProject(project: string): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM message_text WHERE conversation_id IN (SELECT id FROM conversations WHERE project = ?)').run(project);
-      this.db.prepare('DELETE FROM conversations WHERE project = ?').run(project);
+      this.sql('DELETE FROM message_text WHERE conversation_id IN (SELECT id FROM conversations WHERE project = ?)').run(project);
+      this.sql('DELETE FROM conversations WHERE project = ?').run(project);
     })();
   }
 
   delete(id: string): boolean {
-    this.db.prepare('DELETE FROM message_text WHERE conversation_id = ?').run(id);
-    return this.db.prepare('DELETE FROM conversations WHERE id = ?').run(id).changes > 0;
+    this.sql('DELETE FROM message_text WHERE conversation_id = ?').run(id);
+    return this.sql('DELETE FROM conversations WHERE id = ?').run(id).changes > 0;
   }
 
   /** Remove the N-th user-input exchange (the input up to the next input). Null when out of range. */
@@ -247,21 +309,21 @@ export class ConversationStore {
     const end = starts[turnIndex + 1] ?? history.length;
     const next = [...history.slice(0, start), ...history.slice(end)];
     this.db.transaction(() => {
-      const turnIds = this.db
-        .prepare<[string, number, number], { turn_id: number | null }>('SELECT turn_id FROM messages WHERE conversation_id = ? AND idx >= ? AND idx < ?')
+      const turnIds = this
+        .sql<[string, number, number], { turn_id: number | null }>('SELECT turn_id FROM messages WHERE conversation_id = ? AND idx >= ? AND idx < ?')
         .all(id, start, end);
-      const kept = this.db
-        .prepare<[string, number, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND (idx < ? OR idx >= ?) ORDER BY idx')
+      const kept = this
+        .sql<[string, number, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND (idx < ? OR idx >= ?) ORDER BY idx')
         .all(id, start, end);
-      this.db.prepare('DELETE FROM messages WHERE conversation_id = ?').run(id);
-      this.db.prepare('DELETE FROM message_text WHERE conversation_id = ?').run(id);
-      const ins = this.db.prepare('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
+      this.sql('DELETE FROM messages WHERE conversation_id = ?').run(id);
+      this.sql('DELETE FROM message_text WHERE conversation_id = ?').run(id);
+      const ins = this.sql('INSERT INTO messages (conversation_id, idx, role, content, turn_id) VALUES (?, ?, ?, ?, ?)');
       next.forEach((m, i) => {
         ins.run(id, i, m.role, JSON.stringify(m.content), kept[i]?.turn_id ?? null);
         this.indexText(id, i, m);
       });
       const stillUsed = new Set(kept.map((k) => k.turn_id));
-      const del = this.db.prepare('DELETE FROM turns WHERE id = ?');
+      const del = this.sql('DELETE FROM turns WHERE id = ?');
       for (const t of turnIds) if (t.turn_id !== null && !stillUsed.has(t.turn_id)) del.run(t.turn_id);
       this.refreshMeta(id, next);
     })();
@@ -272,30 +334,39 @@ export class ConversationStore {
 
   startTurn(conversationId: string, startedAtMs: number): number {
     return Number(
-      this.db.prepare("INSERT INTO turns (conversation_id, started_at_ms, status) VALUES (?, ?, 'running')").run(conversationId, startedAtMs).lastInsertRowid,
+      this.sql("INSERT INTO turns (conversation_id, started_at_ms, status) VALUES (?, ?, 'running')").run(conversationId, startedAtMs).lastInsertRowid,
     );
   }
 
   finishTurn(turnId: number, status: TurnStatus, error: string | null = null): void {
-    this.db.prepare('UPDATE turns SET status = ?, finished_at_ms = ?, error = ? WHERE id = ?').run(status, Date.now(), error, turnId);
+    this.frameLog.close(turnId);
+    this.sql('UPDATE turns SET status = ?, finished_at_ms = ?, error = ? WHERE id = ?').run(status, Date.now(), error, turnId);
   }
 
+  /** Store one frame now, as is (imports, one-off records). Live turns go through recordFrame. */
   appendFrame(turnId: number, seq: number, payload: object): void {
-    this.db.prepare('INSERT INTO turn_events (turn_id, seq, payload) VALUES (?, ?, ?)').run(turnId, seq, JSON.stringify(payload));
+    this.sql('INSERT INTO turn_events (turn_id, seq, payload) VALUES (?, ?, ?)').run(turnId, seq, JSON.stringify(payload));
   }
 
+  /** A live turn's frame: written with the next batch, text deltas coalesced (frame-log.ts). */
+  recordFrame(turnId: number, frame: Record<string, unknown> & { type: string; sequence_number: number }): void {
+    this.frameLog.add(turnId, frame);
+  }
+
+  /** Recorded frames from sequence number `fromSeq` on (exact, even inside a coalesced delta). */
   frames(turnId: number, fromSeq = 0): Record<string, unknown>[] {
-    return this.db
-      .prepare<[number, number], { payload: string }>('SELECT payload FROM turn_events WHERE turn_id = ? AND seq >= ? ORDER BY seq')
-      .all(turnId, fromSeq)
-      .map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+    this.frameLog.flush();
+    const rows = this.sql<[number, number], StoredFrameRow>(
+      'SELECT seq, last_seq, parts, payload FROM turn_events WHERE turn_id = ? AND COALESCE(last_seq, seq) >= ? ORDER BY seq',
+    ).all(turnId, fromSeq);
+    return framesFromRows(rows, fromSeq);
   }
 
   latestTurn(conversationId: string): { id: number; status: TurnStatus; latest_seq: number } | null {
     return (
-      this.db
-        .prepare<[string], { id: number; status: TurnStatus; latest_seq: number }>(
-          'SELECT t.id, t.status, COALESCE((SELECT MAX(seq) FROM turn_events e WHERE e.turn_id = t.id), 0) AS latest_seq FROM turns t WHERE conversation_id = ? ORDER BY id DESC LIMIT 1',
+      this
+        .sql<[string], { id: number; status: TurnStatus; latest_seq: number }>(
+          'SELECT t.id, t.status, COALESCE((SELECT MAX(COALESCE(e.last_seq, e.seq)) FROM turn_events e WHERE e.turn_id = t.id), 0) AS latest_seq FROM turns t WHERE conversation_id = ? ORDER BY id DESC LIMIT 1',
         )
         .get(conversationId) ?? null
     );
@@ -303,15 +374,15 @@ export class ConversationStore {
 
   /** Turns left `running` by a crash: mark them interrupted and return them. */
   sealInterruptedTurns(): { conversation_id: string; turn_id: number }[] {
-    const rows = this.db.prepare<[], { conversation_id: string; turn_id: number }>("SELECT conversation_id, id AS turn_id FROM turns WHERE status = 'running'").all();
-    this.db.prepare("UPDATE turns SET status = 'interrupted', finished_at_ms = ? WHERE status = 'running'").run(Date.now());
+    const rows = this.sql<[], { conversation_id: string; turn_id: number }>("SELECT conversation_id, id AS turn_id FROM turns WHERE status = 'running'").all();
+    this.sql("UPDATE turns SET status = 'interrupted', finished_at_ms = ? WHERE status = 'running'").run(Date.now());
     return rows;
   }
 
   /** The reference's display rules: hide tool results and SYSTEM: nudges, merge assistant segments, attach frames. */
   displayMessages(id: string): DisplayMessage[] {
-    const rows = this.db
-      .prepare<[string], { role: 'user' | 'assistant'; content: string; turn_id: number | null }>('SELECT role, content, turn_id FROM messages WHERE conversation_id = ? ORDER BY idx')
+    const rows = this
+      .sql<[string], { role: 'user' | 'assistant'; content: string; turn_id: number | null }>('SELECT role, content, turn_id FROM messages WHERE conversation_id = ? ORDER BY idx')
       .all(id);
     const bubbles: (DisplayMessage & { turnId: number | null })[] = [];
     for (const r of rows) {
@@ -329,11 +400,11 @@ export class ConversationStore {
         last.turnId = r.turn_id ?? last.turnId;
       } else bubbles.push({ role: 'assistant', content: text, turnId: r.turn_id });
     }
-    const startedAt = this.db.prepare<[number], { started_at_ms: number }>('SELECT started_at_ms FROM turns WHERE id = ?');
+    const startedAt = this.sql<[number], { started_at_ms: number }>('SELECT started_at_ms FROM turns WHERE id = ?');
     return bubbles.map(({ turnId, ...b }) => {
       if (b.role !== 'assistant' || turnId === null) return b;
       const t = startedAt.get(turnId);
-      return t ? { ...b, events: this.frames(turnId), startedAt: t.started_at_ms } : b;
+      return t ? { ...b, events: coalesceDeltas(this.frames(turnId)), startedAt: t.started_at_ms } : b;
     });
   }
 }

@@ -1,0 +1,160 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/database.js';
+
+/**
+ * Recorded SSE frames of turns, written in batches with text deltas coalesced.
+ *
+ * Live readers get every frame from memory (services/turns.ts); what is stored is the same log with runs of
+ * consecutive `response.output_text.delta` frames merged into one frame whose `delta` is their concatenation.
+ * Sequence numbers of stored frames: a merged frame keeps the `sequence_number` (and `at_ms`) of the first delta it
+ * covers; its row also records the last number it covers (`last_seq`) and the length of each merged delta (`parts`),
+ * so a replay from any number k (`tail?from_seq=k` of a finished turn) is exact: a merged frame that k falls inside is
+ * cut at k's offset and numbered k. Stored numbers therefore have gaps, and `latest_seq` is the last number covered.
+ *
+ * Durability: pending frames are written in one transaction per flush, at most `flushMs` after they were produced
+ * (and at once when a round's history is saved or a turn finishes), so a crash loses at most one flush interval of
+ * frames; an open merged frame is rewritten in place as it grows (capped at MAX_MERGED_CHARS, then a new one starts).
+ */
+
+export const DELTA_TYPE = 'response.output_text.delta';
+/** Longest `delta` of one merged stored frame: bounds the rewrite of a growing frame per flush. */
+export const MAX_MERGED_CHARS = 2048;
+
+type FrameObject = Record<string, unknown> & { type: string; sequence_number?: number };
+
+interface PendingRow {
+  seq: number;
+  lastSeq: number;
+  frame: FrameObject;
+  /** Lengths of the merged deltas; null for a frame stored as streamed. */
+  parts: number[] | null;
+  dirty: boolean;
+}
+
+interface TurnLog {
+  rows: PendingRow[];
+}
+
+export interface StoredFrameRow {
+  seq: number;
+  last_seq: number | null;
+  parts: string | null;
+  payload: string;
+}
+
+function mergeable(row: PendingRow | undefined, frame: FrameObject): row is PendingRow {
+  return (
+    row !== undefined &&
+    row.frame.type === DELTA_TYPE &&
+    frame.type === DELTA_TYPE &&
+    row.frame.item_id === frame.item_id &&
+    typeof frame.delta === 'string' &&
+    (row.frame.delta as string).length < MAX_MERGED_CHARS
+  );
+}
+
+export class FrameLog {
+  private readonly turns = new Map<number, TurnLog>();
+  private timer: NodeJS.Timeout | null = null;
+  private upsertStatement: Statement<[number, number, string, number | null, string | null]> | null = null;
+  /** Told about a failed write (the frames stay pending and are retried on the next flush). */
+  onError: (err: unknown) => void = () => {};
+
+  constructor(
+    private readonly db: Db,
+    readonly flushMs = 25,
+  ) {}
+
+  private get upsert() {
+    return (this.upsertStatement ??= this.db.prepare('INSERT OR REPLACE INTO turn_events (turn_id, seq, payload, last_seq, parts) VALUES (?, ?, ?, ?, ?)'));
+  }
+
+  /** Queue one frame of a live turn (numbered 1…N by the caller, in order). */
+  add(turnId: number, frame: FrameObject): void {
+    let log = this.turns.get(turnId);
+    if (!log) this.turns.set(turnId, (log = { rows: [] }));
+    const seq = frame.sequence_number ?? 0;
+    const last = log.rows[log.rows.length - 1];
+    if (mergeable(last, frame)) {
+      const delta = frame.delta as string;
+      (last.parts ??= [(last.frame.delta as string).length]).push(delta.length);
+      last.frame.delta = (last.frame.delta as string) + delta;
+      last.lastSeq = seq;
+      last.dirty = true;
+    } else {
+      // Our own copy: a merged frame's delta grows, the live frame object must not.
+      log.rows.push({ seq, lastSeq: seq, frame: frame.type === DELTA_TYPE ? { ...frame } : frame, parts: null, dirty: true });
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  /** Write everything pending in one transaction. Safe to call at any time. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.turns.size === 0 || !this.db.open) return;
+    try {
+      this.db.transaction(() => {
+        for (const [turnId, log] of this.turns) this.writeTurn(turnId, log);
+      })();
+    } catch (err) {
+      this.onError(err);
+      if (this.db.open) this.timer ??= setTimeout(() => this.flush(), this.flushMs * 4);
+      return;
+    }
+    for (const [turnId, log] of this.turns) {
+      // Keep only a trailing delta run (it may still grow); an idle turn costs nothing.
+      const last = log.rows[log.rows.length - 1];
+      log.rows = last && last.frame.type === DELTA_TYPE ? [last] : [];
+      for (const r of log.rows) r.dirty = false;
+      if (!log.rows.length) this.turns.delete(turnId);
+    }
+  }
+
+  /** The turn is over: write its frames now and forget it. */
+  close(turnId: number): void {
+    if (!this.turns.has(turnId)) return;
+    this.flush();
+    this.turns.delete(turnId);
+  }
+
+  private writeTurn(turnId: number, log: TurnLog): void {
+    for (const r of log.rows) {
+      if (!r.dirty) continue;
+      this.upsert.run(turnId, r.seq, JSON.stringify(r.frame), r.parts ? r.lastSeq : null, r.parts ? r.parts.join(',') : null);
+    }
+  }
+}
+
+/** Stored rows → frames from sequence number `fromSeq` on, exactly (a merged delta that `fromSeq` falls inside is cut). */
+export function framesFromRows(rows: StoredFrameRow[], fromSeq: number): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const r of rows) {
+    const frame = JSON.parse(r.payload) as FrameObject;
+    if (r.parts && r.last_seq !== null && r.seq < fromSeq) {
+      const lengths = r.parts.split(',').map(Number);
+      const skip = lengths.slice(0, fromSeq - r.seq).reduce((a, b) => a + b, 0);
+      frame.delta = (frame.delta as string).slice(skip);
+      frame.sequence_number = fromSeq;
+    }
+    out.push(frame);
+  }
+  return out;
+}
+
+/**
+ * Merge runs of consecutive text deltas (same item) into one frame, as stored; used for frames recorded before
+ * coalescing existed so that every `/messages` answer is small.
+ */
+export function coalesceDeltas(frames: Record<string, unknown>[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const f of frames) {
+    const last = out[out.length - 1];
+    if (last && last.type === DELTA_TYPE && f.type === DELTA_TYPE && last.item_id === f.item_id && typeof f.delta === 'string' && typeof last.delta === 'string') {
+      out[out.length - 1] = { ...last, delta: last.delta + f.delta };
+    } else out.push(f);
+  }
+  return out;
+}
