@@ -35,3 +35,16 @@ export function roleUsable(env: EnvStore, role: Role): boolean {
 export function createSideProvider(env: EnvStore): LlmProvider {
   return createProvider(env, roleUsable(env, 'coding') ? 'coding' : 'planning');
 }
+
+/**
+ * Load the configured planning provider's SDK ahead of the first turn (off the boot path: call it once the server
+ * is ready). Failures are ignored here; the turn itself reports them.
+ */
+export async function warmLlmClient(env: EnvStore): Promise<void> {
+  try {
+    if (resolveRole(env, 'planning').adapter === 'anthropic') await import('@anthropic-ai/sdk');
+    else await import('openai');
+  } catch {
+    // the first turn will say what is wrong
+  }
+}

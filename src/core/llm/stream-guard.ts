@@ -24,13 +24,21 @@ export class StreamGuard {
     return this.controller.signal;
   }
 
-  /** Call on every received event. */
+  private lastActivity = 0;
+
+  /** Call on every received event: per token this is one clock read; the one timer re-arms itself lazily. */
   touch(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.lastActivity = performance.now();
+    if (!this.timer) this.arm(this.idleMs);
+  }
+
+  private arm(ms: number): void {
     this.timer = setTimeout(() => {
+      const quiet = performance.now() - this.lastActivity;
+      if (quiet < this.idleMs) return this.arm(this.idleMs - quiet);
       this.timedOut = true;
       this.controller.abort();
-    }, this.idleMs);
+    }, ms);
     this.timer.unref();
   }
 

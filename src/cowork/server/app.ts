@@ -27,6 +27,7 @@ import { publishRoutes } from './routes/publish.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { browseRoutes } from './routes/browse.js';
 import { refreshGoogleTokens } from './services/google-oauth.js';
+import { warmLlmClient } from '../../core/llm/provider.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -84,6 +85,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
   app.addHook('onReady', async () => {
     ctx.scheduler.start();
+    // The LLM SDK loads in the background shortly after ready, so the first turn does not pay for it.
+    setTimeout(() => void warmLlmClient(ctx.env), 200).unref();
     const refresh = setInterval(() => void refreshGoogleTokens(ctx).catch(() => {}), 30 * 60_000);
     refresh.unref();
     ctx.closers.push(() => clearInterval(refresh));
