@@ -42,8 +42,17 @@ export function createSideProvider(env: EnvStore): LlmProvider {
  */
 export async function warmLlmClient(env: EnvStore): Promise<void> {
   try {
-    if (resolveRole(env, 'planning').adapter === 'anthropic') await import('@anthropic-ai/sdk');
-    else await import('openai');
+    // Node loads its fetch implementation (undici) on first use of these globals: ~10-20 ms the first turn need not pay.
+    void new Response(new Headers({ 'x-warm': '1' }).get('x-warm')).body;
+    void globalThis.fetch;
+    const role = resolveRole(env, 'planning');
+    if (role.adapter === 'anthropic') {
+      const { default: Anthropic } = await import('@anthropic-ai/sdk');
+      void new Anthropic({ apiKey: 'warm-up', baseURL: role.baseUrl || undefined });
+    } else {
+      const { default: OpenAI } = await import('openai');
+      void new OpenAI({ apiKey: 'warm-up', baseURL: role.baseUrl || undefined });
+    }
   } catch {
     // the first turn will say what is wrong
   }

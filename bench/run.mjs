@@ -1,0 +1,334 @@
+// `npm run bench [-- --quick]`: performance figures for docs/performance.md. Not part of `npm test`: targets
+// live here and only here. The server under test is the real bin (dist), the LLM a stub process, the load a
+// third process; a bare node:http relay and a bare Fastify server run in the same session as baselines,
+// interleaved with ours run by run. Each figure is the median of RUNS runs, reported with its spread.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, freePort, getJson, loadgen, pollUntilOk, startProcess, tempHome } from './lib/procs.mjs';
+import { medianOf, summarize } from './lib/stats.mjs';
+import { measureTerminal } from './lib/terminal.mjs';
+import { renderDoc } from './report.mjs';
+
+const QUICK = process.argv.includes('--quick');
+const RUNS = 3;
+const P = QUICK
+  ? { cpuWindowMs: 2000, latencyWindowMs: 1500, minSamples: 1000, healthRequests: 1000, search: [100_000], searchSamples: 40, messagesSamples: 200, churnTails: 200, churnTurns: 30 }
+  : { cpuWindowMs: 5000, latencyWindowMs: 4000, minSamples: 2000, healthRequests: 3000, search: [100_000, 1_000_000], searchSamples: 100, messagesSamples: 1000, churnTails: 1000, churnTurns: 300 };
+const STREAMS = 20;
+const TOKENS = 200;
+const TOKEN_DELAY_MS = 5;
+
+const log = (...a) => console.error('·', ...a);
+const mb = (b) => b / 1024 / 1024;
+const serverBin = join(ROOT, 'bin', 'anton-cowork-server.js');
+
+/** Our server on a fresh (or given) HOME, pointed at a stub. */
+async function startOurs(stubUrl, home) {
+  const port = await freePort();
+  const env = {
+    HOME: home,
+    ANTON_SERVER_PORT: String(port),
+    ANTON_DISABLE_AUTOUPDATES: 'true',
+    ANTON_LOG_LEVEL: 'warn',
+    ANTON_ANTHROPIC_API_KEY: 'sk-bench',
+    ANTON_ANTHROPIC_BASE_URL: stubUrl,
+    ANTON_MAX_CONCURRENT_TURNS: '64',
+  };
+  const p = startProcess(serverBin, [], { env });
+  return { ...p, url: `http://127.0.0.1:${port}`, port };
+}
+
+async function startBaseline(name, args = []) {
+  const port = await freePort();
+  const p = startProcess(join(ROOT, 'bench', 'baselines', `${name}.mjs`), args, { env: { PORT: String(port) } });
+  return { ...p, url: `http://127.0.0.1:${port}`, port };
+}
+
+async function startStub(tokens, delayMs, mode = 'stamp') {
+  const p = startProcess(join(ROOT, 'bench', 'lib', 'stub-llm.mjs'), [String(tokens), String(delayMs), mode], { probe: false });
+  const port = await p.announced();
+  return { ...p, url: `http://127.0.0.1:${port}` };
+}
+
+const settle = (ms) => new Promise((r) => setTimeout(r, ms));
+const ms = (ns) => Number(ns) / 1e6;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Phases. Each returns per-run raw numbers; figures are assembled at the end.
+
+/** Start-up, idle memory, the first turn and /health CPU: fresh processes each run, ours and baselines interleaved. */
+async function bootPhase(runs) {
+  const stub = await startStub(20, 0);
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      log(`boot run ${r + 1}/${RUNS}`);
+      // ours
+      const { home, cleanup } = tempHome();
+      const s = await startOurs(stub.url, home);
+      try {
+        const health = await pollUntilOk(`${s.url}/health`);
+        const v1 = await pollUntilOk(`${s.url}/v1/projects`);
+        runs.ours_start_health.push(ms(health - s.startedAt));
+        runs.ours_start_v1.push(ms(v1 - s.startedAt));
+        await settle(1500); // past the background SDK warm-up: idle means ready for a turn
+        const idle = await s.probe('read', { gc: true });
+        runs.ours_idle_rss.push(mb(idle.rss));
+        runs.ours_idle_heap.push(mb(idle.heapUsed));
+        const first = await loadgen({ kind: 'firstTurn', url: s.url, stubUrl: stub.url });
+        if (!first.completed) throw new Error('first turn did not complete');
+        runs.ours_first_turn.push(first.ms);
+        await s.probe('reset');
+        await loadgen({ kind: 'hammer', url: s.url, path: '/health', n: P.healthRequests });
+        runs.ours_health_cpu.push(((await s.probe('read')).cpuMs * 1000) / P.healthRequests);
+      } finally {
+        await s.stop();
+        cleanup();
+      }
+      // bare Fastify: start-up, idle memory, /health CPU
+      const f = await startBaseline('fastify');
+      try {
+        runs.fastify_start_v1.push(ms((await pollUntilOk(`${f.url}/v1/projects`)) - f.startedAt));
+        await settle(1500);
+        runs.fastify_idle_rss.push(mb((await f.probe('read', { gc: true })).rss));
+        await f.probe('reset');
+        await loadgen({ kind: 'hammer', url: f.url, path: '/health', n: P.healthRequests });
+        runs.fastify_health_cpu.push(((await f.probe('read')).cpuMs * 1000) / P.healthRequests);
+      } finally {
+        await f.stop();
+      }
+      // relay: the first turn
+      const relay = await startBaseline('relay', [stub.url]);
+      try {
+        await relay.announced();
+        await pollUntilOk(`${relay.url}/health`);
+        await settle(300);
+        runs.relay_first_turn.push((await loadgen({ kind: 'firstTurn', url: relay.url, stubUrl: stub.url })).ms);
+      } finally {
+        await relay.stop();
+      }
+    }
+  } finally {
+    await stub.stop();
+  }
+}
+
+/** 20 concurrent streamed turns, restarted as they finish: CPU per token, loop delay, then control-route latency. */
+async function streamPhase(runs, details) {
+  const stub = await startStub(TOKENS, TOKEN_DELAY_MS);
+  const samplePaths = ['/health', '/v1/conversations?project=all&limit=200', '/v1/responses/in-flight-list'];
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      for (const who of ['ours', 'relay']) {
+        log(`stream run ${r + 1}/${RUNS}: ${who}`);
+        const { home, cleanup } = tempHome();
+        const target = who === 'ours' ? await startOurs(stub.url, home) : await startBaseline('relay', [stub.url]);
+        try {
+          await pollUntilOk(`${target.url}/v1/responses/in-flight-list`);
+          await settle(1000);
+          await target.probe('reset');
+          const cpuRun = await loadgen({ kind: 'stream', url: target.url, turns: STREAMS, durationMs: P.cpuWindowMs });
+          const probe = await target.probe('read');
+          runs[`${who}_cpu_per_1k`].push((probe.cpuMs / cpuRun.tokens) * 1000);
+          runs[`${who}_loop_max`].push(probe.loopDelayMaxMs);
+          runs[`${who}_loop_p99`].push(probe.loopDelayP99Ms);
+          runs[`${who}_token_p99`].push(cpuRun.tokenLatencyMs.p99);
+          const lat = await loadgen({ kind: 'stream', url: target.url, turns: STREAMS, durationMs: P.latencyWindowMs, minSamples: P.minSamples, samplePaths });
+          runs[`${who}_health_p99`].push(lat.latencyMs['/health'].p99);
+          runs[`${who}_health_p50`].push(lat.latencyMs['/health'].p50);
+          runs[`${who}_list_p99`].push(lat.latencyMs[samplePaths[1]].p99);
+          runs[`${who}_inflight_p99`].push(lat.latencyMs[samplePaths[2]].p99);
+          details.push({ phase: 'stream', run: r + 1, who, cpuRun: { ...cpuRun, probe }, latencyRun: lat });
+          if (cpuRun.failed || lat.failed) throw new Error(`${who}: ${cpuRun.failed + lat.failed} turns failed\n${target.output().slice(-2000)}`);
+        } finally {
+          await target.stop();
+          cleanup();
+        }
+      }
+    }
+  } finally {
+    await stub.stop();
+  }
+}
+
+/** Reopening a 50-turn conversation (~200 word tokens per answer), and leaks after SSE churn + turns. */
+async function historyPhase(runs) {
+  const stub = await startStub(TOKENS, 0, 'words');
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      log(`history run ${r + 1}/${RUNS}`);
+      const { home, cleanup } = tempHome();
+      const s = await startOurs(stub.url, home);
+      try {
+        await pollUntilOk(`${s.url}/v1/projects`);
+        const { conversation } = await loadgen({ kind: 'turnsIn', url: s.url, n: 50 });
+        const m = await loadgen({ kind: 'hammer', url: s.url, path: `/v1/conversations/${conversation}/messages`, n: P.messagesSamples });
+        runs.messages_kb.push(m.bytes / 1024);
+        runs.messages_p50.push(m.latencyMs.p50);
+        const before = await s.probe('read', { gc: true });
+        await loadgen({ kind: 'churn', url: s.url, tails: P.churnTails, turns: P.churnTurns });
+        await settle(500);
+        const after = await s.probe('read', { gc: true });
+        runs.leak_heap.push(mb(after.heapUsed - before.heapUsed));
+        runs.leak_rss.push(mb(after.rss - before.rss));
+      } finally {
+        await s.stop();
+        cleanup();
+      }
+    }
+  } finally {
+    await stub.stop();
+  }
+}
+
+/** /v1/search over N seeded messages: a common word, 2-letter and 1-letter prefixes, two words, a rare word, no match. */
+async function searchPhase(runs, details) {
+  for (const n of P.search) {
+    const { home, cleanup } = tempHome();
+    try {
+      log(`seeding ${n.toLocaleString('en')} messages`);
+      const seeded = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bench', 'lib', 'seed.mjs'), home, String(n)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop());
+      const queries = [seeded.common, 'ka', 'k', `${seeded.common} ${seeded.rare}`, seeded.rare, 'zzzzqx'];
+      for (let r = 0; r < RUNS; r++) {
+        log(`search ${n} run ${r + 1}/${RUNS}`);
+        const s = await startOurs('http://127.0.0.1:9', home);
+        try {
+          await pollUntilOk(`${s.url}/v1/projects`);
+          const perQuery = {};
+          for (const q of queries) {
+            perQuery[q] = (await loadgen({ kind: 'hammer', url: s.url, path: `/v1/search?q=${encodeURIComponent(q)}&limit=25`, n: P.searchSamples })).latencyMs;
+          }
+          const worst = Object.entries(perQuery).sort((a, b) => b[1].p50 - a[1].p50)[0];
+          runs[`search_${n}`].push(worst[1].p50);
+          details.push({ phase: 'search', messages: n, run: r + 1, seedMs: seeded.ms, worstQuery: worst[0], perQuery });
+        } finally {
+          await s.stop();
+        }
+      }
+    } finally {
+      cleanup();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const FIGURES = [
+  // id, label, unit, ours key, baseline { name, key }, target
+  ['health_p99_busy', `/health p99 while ${STREAMS} turns stream (${TOKENS} tokens, ${TOKEN_DELAY_MS} ms apart)`, 'ms', 'ours_health_p99', ['node:http relay', 'relay_health_p99'], { max: 5 }],
+  ['health_p50_busy', '/health p50 under that load', 'ms', 'ours_health_p50', ['node:http relay', 'relay_health_p50'], null],
+  ['list_p99_busy', 'GET /v1/conversations?project=all&limit=200 p99, same load', 'ms', 'ours_list_p99', ['node:http relay', 'relay_list_p99'], { max: 5 }],
+  ['inflight_p99_busy', 'GET /v1/responses/in-flight-list p99, same load', 'ms', 'ours_inflight_p99', ['node:http relay', 'relay_inflight_p99'], { max: 5 }],
+  ['cpu_per_1k_tokens', 'server CPU per 1,000 streamed tokens (all work of the turns)', 'ms', 'ours_cpu_per_1k', ['node:http relay', 'relay_cpu_per_1k'], { ratio: 1.5 }],
+  ['loop_stall_max', 'event-loop delay, max, while streaming', 'ms', 'ours_loop_max', ['node:http relay', 'relay_loop_max'], { max: 5 }],
+  ['loop_stall_p99', 'event-loop delay, p99, while streaming', 'ms', 'ours_loop_p99', ['node:http relay', 'relay_loop_p99'], null],
+  ['token_latency_p99', 'token latency stub → client, p99', 'ms', 'ours_token_p99', ['node:http relay', 'relay_token_p99'], null],
+  ['health_cpu_per_request', '/health CPU per request (idle server)', 'µs', 'ours_health_cpu', ['bare Fastify', 'fastify_health_cpu'], { ratio: 1.3 }],
+  ['start_to_health', 'start → first /health 200', 'ms', 'ours_start_health', null, null],
+  ['start_to_v1', 'start → first /v1 answer (full app ready)', 'ms', 'ours_start_v1', ['bare Fastify', 'fastify_start_v1'], { max: 250 }],
+  ['first_turn_to_llm', 'first turn after boot → its request at the LLM', 'ms', 'ours_first_turn', ['node:http relay', 'relay_first_turn'], { max: 15 }],
+  ['idle_rss', 'idle RSS after ready (LLM SDK warmed)', 'MB', 'ours_idle_rss', ['bare Fastify', 'fastify_idle_rss'], { max: 65 }],
+  ['idle_heap', 'idle heap used after ready', 'MB', 'ours_idle_heap', null, null],
+  ['search_100000', 'search, 100k messages: slowest query kind, median', 'ms', 'search_100000', null, { max: 50 }],
+  ['search_1000000', 'search, 1M messages: slowest query kind, median', 'ms', 'search_1000000', null, { max: 150 }],
+  ['messages_kb', '/messages of a 50-turn conversation: size', 'KB', 'messages_kb', null, { max: 150 }],
+  ['messages_p50', '/messages of a 50-turn conversation: p50', 'ms', 'messages_p50', null, { max: 5 }],
+  ['leak_heap', 'heap growth after SSE connect/disconnect churn + turns (after GC)', 'MB', 'leak_heap', null, null],
+  ['leak_rss', 'RSS growth, same', 'MB', 'leak_rss', null, null],
+  ['terminal_start_to_prompt', '`anton` terminal: start → prompt', 'ms', 'terminal', null, null],
+];
+
+function assemble(runs) {
+  return FIGURES.flatMap(([id, label, unit, key, baseline, target]) => {
+    const values = runs[key] ?? [];
+    if (!values.length) return [];
+    const ours = medianOf(values);
+    const base = baseline ? { name: baseline[0], ...medianOf(runs[baseline[1]] ?? []) } : null;
+    const ratio = base?.median ? ours.median / base.median : null;
+    let pass = null;
+    if (target?.max !== undefined && ours.median !== null) pass = ours.median <= target.max;
+    if (target?.ratio !== undefined && ratio !== null) pass = ratio <= target.ratio;
+    const targetText = target ? (target.max !== undefined ? `≤ ${target.max} ${unit}` : `≤ ${target.ratio}× baseline`) : '—';
+    return [{ id, label, unit, value: ours, baseline: base, ratio, target: target ? { ...target, text: targetText } : null, pass }];
+  });
+}
+
+function printTable(figures) {
+  const f = (x, d = 2) => (x === null || x === undefined ? '—' : Number(x).toFixed(x >= 100 ? 0 : d));
+  const rows = figures.map((g) => [
+    g.label,
+    `${f(g.value.median)} ${g.unit}`,
+    `${f(g.value.min)}–${f(g.value.max)}`,
+    g.baseline ? `${f(g.baseline.median)} (${g.baseline.name})` : '—',
+    g.ratio === null ? '—' : `${g.ratio.toFixed(2)}×`,
+    g.target?.text ?? '—',
+    g.pass === null ? '—' : g.pass ? 'pass' : 'FAIL',
+  ]);
+  const head = ['figure', 'ours (median)', 'spread', 'baseline', 'ratio', 'target', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+}
+
+async function main() {
+  const started = Date.now();
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.mjs'))) throw new Error('Build first: npm run build');
+  const runs = new Proxy({}, { get: (o, k) => (o[k] ??= []) });
+  const details = [];
+  await bootPhase(runs);
+  await streamPhase(runs, details);
+  await historyPhase(runs);
+  await searchPhase(runs, details);
+  for (let r = 0; r < RUNS; r++) {
+    const t = await measureTerminal();
+    if (t.skipped) {
+      details.push({ phase: 'terminal', skipped: t.skipped });
+      break;
+    }
+    runs.terminal.push(t.ms);
+  }
+  const raw = Object.fromEntries(Object.keys(runs).map((k) => [k, runs[k]]));
+  const figures = assemble(runs);
+  const result = {
+    meta: {
+      at: new Date().toISOString(),
+      mode: QUICK ? 'quick' : 'full',
+      commit,
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '',
+      loadavgAtStart: loadAvgStart,
+      loadavgAtEnd: loadavg(),
+      runs: RUNS,
+      streams: STREAMS,
+      tokensPerTurn: TOKENS,
+      tokenDelayMs: TOKEN_DELAY_MS,
+      params: P,
+      durationS: Math.round((Date.now() - started) / 1000),
+    },
+    figures,
+    raw,
+    details,
+  };
+  console.log(`\nAnton Cowork server benchmark (${result.meta.mode}) — node ${process.version}, ${result.meta.cpus} CPUs, load ${loadAvgStart.map((x) => x.toFixed(1)).join(' ')}, ${result.meta.durationS} s\n`);
+  printTable(figures);
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `bench-${result.meta.at.replace(/[:.]/g, '-')}-${result.meta.mode}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  renderDoc(result);
+  console.log(`\nwrote ${file}, bench/results/latest.json and docs/performance.md`);
+  void summarize;
+}
+
+const loadAvgStart = loadavg();
+await main();
+process.exit(0);
