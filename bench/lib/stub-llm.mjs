@@ -2,14 +2,15 @@
 // Every reply streams TOKENS text deltas DELAY_MS apart. Each token is "@<hrtime ns> " stamped as it is written
 // (process.hrtime is CLOCK_MONOTONIC, comparable across processes on one machine), so the load generator can
 // time stub → client per token. Request arrival times are kept for "first request at the LLM" figures.
-// In 'words' mode tokens are ordinary short words instead (history size figures).
+// In 'words' mode tokens are ordinary text pieces instead (history size figures).
 // Usage: node bench/lib/stub-llm.mjs <tokens> <delayMs> [stamp|words]  → prints {"port":…} on stdout.
 import { createServer } from 'node:http';
 
 const TOKENS = Number(process.argv[2] ?? 200);
 const DELAY_MS = Number(process.argv[3] ?? 5);
 const WORDS = process.argv[4] === 'words';
-const VOCAB = ['the ', 'revenue ', 'grew ', 'in ', 'each ', 'region, ', 'and ', 'margins ', 'held. ', 'Next '];
+// Sub-word pieces averaging ~4 characters, like an English tokenizer's output.
+const VOCAB = ['The', ' rev', 'enue', ' grew', ' in', ' each', ' region', ',', ' and', ' marg', 'ins', ' held', '.', ' Next', ' quarter', ' we'];
 const arrivals = [];
 
 const frame = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;

@@ -5,7 +5,7 @@ import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { STOPPED_NOTE } from '../../../core/agent/turn.js';
 import { waitFor } from '../../../testing/wait.js';
-import { coalesceDeltas } from '../stores/frame-log.js';
+import { coalesceDeltas, storedForm } from '../stores/frame-log.js';
 
 type T = { after: (fn: () => unknown) => void };
 
@@ -66,7 +66,7 @@ for (const kind of ['anthropic', 'openai'] as const) {
     assert.equal(msgs.body.messages.length, 2);
     assert.deepEqual(msgs.body.messages[0], { role: 'user', content: 'Summarize Q3 revenue' });
     assert.equal(msgs.body.messages[1].content, 'Hello! Revenue grew 12%.');
-    assert.deepEqual(msgs.body.messages[1].events, coalesceDeltas(f), 'recorded events are the streamed frames, text deltas merged');
+    assert.deepEqual(msgs.body.messages[1].events, coalesceDeltas(f.map(storedForm)), 'recorded events are the streamed frames, text deltas merged');
     assert.equal(typeof msgs.body.messages[1].startedAt, 'number');
   });
 }
@@ -168,7 +168,7 @@ test('closing the request does not stop the turn; tail replays exactly from a se
   const stored = await readSse(await fetch(`${ta.url}/v1/responses/tail?conversation_id=${cid}&from_seq=3`));
   assert.equal(stored.frames[0].sequence_number, 3, 'a merged delta is cut at the requested number');
   assert.equal(text(stored.frames), text(tail.frames), 'the recorded turn matches what the live tail saw from 3');
-  assert.deepEqual(stored.frames.at(-1), tail.frames.at(-1));
+  assert.deepEqual(stored.frames.at(-1), storedForm(tail.frames.at(-1)!), 'completed, its output text stored once (in the deltas)');
   assert.equal((await get(ta, `/v1/responses/in-flight?conversation_id=${cid}`)).body.in_flight, false);
   assert.equal((await fetch(`${ta.url}/v1/responses/tail?conversation_id=nope`)).status, 404);
   assert.equal((await fetch(`${ta.url}/v1/responses/tail?conversation_id=${cid}&from_seq=-1`)).status, 422);

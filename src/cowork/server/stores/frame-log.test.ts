@@ -6,7 +6,7 @@ import { openDatabase } from '../db/database.js';
 import { makeTempHome } from '../../../testing/temp-home.js';
 import { waitFor } from '../../../testing/wait.js';
 import { ConversationStore } from './conversations.js';
-import { DELTA_TYPE, MAX_MERGED_CHARS, coalesceDeltas } from './frame-log.js';
+import { DELTA_TYPE, MAX_MERGED_CHARS, coalesceDeltas, storedForm } from './frame-log.js';
 
 type T = { after: (fn: () => unknown) => void };
 
@@ -49,6 +49,10 @@ test('text deltas are stored merged, and a replay from any sequence number is ex
   assert.deepEqual(all.map((f) => f.type), ['response.created', DELTA_TYPE, 'response.in_progress', DELTA_TYPE, 'response.completed']);
   assert.deepEqual(all[1], { ...streamed[1], delta: 'Hello, world' }, 'a merged frame keeps the first delta’s number and time');
   assert.deepEqual(all, coalesceDeltas(streamed), 'stored = the streamed frames with deltas merged');
+  // The completed frame's output text is not stored a third time (it is in the deltas and the message).
+  const done = { type: 'response.completed', sequence_number: 99, response: { id: 'r', status: 'completed', usage: { output_tokens: 3 }, output: [{ type: 'message', content: [{ type: 'output_text', text: 'Hello, worldAB' }] }] } };
+  assert.deepEqual(storedForm(done), { ...done, response: { ...done.response, output: [{ type: 'message', content: [{ type: 'output_text', text: '' }] }] } });
+  assert.equal(done.response.output[0].content[0].text, 'Hello, worldAB', 'the live frame is untouched');
   for (let k = 0; k <= streamed.length + 1; k++) {
     const replay = store.frames(turnId, k);
     const expected = streamed.filter((f) => f.sequence_number >= k);

@@ -42,6 +42,23 @@ export interface StoredFrameRow {
   payload: string;
 }
 
+/**
+ * What is stored for a frame. `response.completed` keeps its envelope (id, status, model, usage) but not its output
+ * text: that text is already stored once in the merged delta frames and once in the message itself, and the client
+ * ignores `response` on this event (client-usage §4.2). Everything else is stored as streamed.
+ */
+export function storedForm(frame: FrameObject): FrameObject {
+  if (frame.type === DELTA_TYPE) return { ...frame }; // our own copy: a merged frame's delta grows, the live one must not
+  if (frame.type !== 'response.completed') return frame;
+  const response = frame.response as { output?: { content?: { type?: string; text?: string }[] }[] } | undefined;
+  if (!response?.output) return frame;
+  const output = response.output.map((item) => ({
+    ...item,
+    ...(item.content ? { content: item.content.map((c) => (c.type === 'output_text' ? { ...c, text: '' } : c)) } : {}),
+  }));
+  return { ...frame, response: { ...response, output } };
+}
+
 function mergeable(row: PendingRow | undefined, frame: FrameObject): row is PendingRow {
   return (
     row !== undefined &&
@@ -82,8 +99,7 @@ export class FrameLog {
       last.lastSeq = seq;
       last.dirty = true;
     } else {
-      // Our own copy: a merged frame's delta grows, the live frame object must not.
-      log.rows.push({ seq, lastSeq: seq, frame: frame.type === DELTA_TYPE ? { ...frame } : frame, parts: null, dirty: true });
+      log.rows.push({ seq, lastSeq: seq, frame: storedForm(frame), parts: null, dirty: true });
     }
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
@@ -149,6 +165,7 @@ export function framesFromRows(rows: StoredFrameRow[], fromSeq: number): Record<
  * coalescing existed so that every `/messages` answer is small.
  */
 export function coalesceDeltas(frames: Record<string, unknown>[]): Record<string, unknown>[] {
+  // (Frames recorded before this change keep the output text of response.completed; harmless, just larger.)
   const out: Record<string, unknown>[] = [];
   for (const f of frames) {
     const last = out[out.length - 1];
