@@ -13,8 +13,20 @@ export interface ConfigStatus {
   provider_label: string;
 }
 
+const memo = new WeakMap<EnvStore, { version: number; status: ConfigStatus }>();
+
 /** Is the planning role usable? A pure read: unlike the reference it never migrates keys on disk. */
 export function getConfigStatus(env: EnvStore): ConfigStatus {
+  // Asked on every /health and turn: recomputed only when the configuration changed.
+  const version = env.version;
+  const hit = memo.get(env);
+  if (hit && hit.version === version) return hit.status;
+  const status = Object.freeze(computeConfigStatus(env));
+  memo.set(env, { version, status });
+  return status;
+}
+
+function computeConfigStatus(env: EnvStore): ConfigStatus {
   const role = resolveRole(env, 'planning');
   const missing: string[] = [];
   const compatible = !isProviderType(role.provider) || role.provider === 'openai-compatible';

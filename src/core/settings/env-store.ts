@@ -36,6 +36,7 @@ export class EnvStore {
   private readonly recheckMs: number;
   private readonly now: () => number;
   private readonly changeListeners = new Set<() => void>();
+  private changes = 0;
 
   constructor(
     private readonly bootEnv: Readonly<Record<string, string | undefined>>,
@@ -52,6 +53,12 @@ export class EnvStore {
     return this.values;
   }
 
+  /** Bumped whenever any value may have changed (the file seen changed, or written): lets callers memoise derived values. */
+  get version(): number {
+    this.fileValues();
+    return this.changes;
+  }
+
   /** Called after the file's values changed (a hand edit seen, or a write by this server). Returns an unsubscribe. */
   onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
@@ -65,6 +72,7 @@ export class EnvStore {
     if (stamp === this.stamp) return;
     this.stamp = stamp;
     this.values = stamp === MISSING ? {} : parseDotenv(this.fileText());
+    this.changes++;
     for (const l of this.changeListeners) l();
   }
 
@@ -107,6 +115,7 @@ export class EnvStore {
     if (keys.length === 0) return;
     this.persist(updateDotenvText(this.fileText(), changes));
     for (const k of keys) this.fileGoverned.add(k);
+    this.changes++;
   }
 
   /** Replace the whole file (onboarding's raw write); keys dropped from the file are unset. */
@@ -115,6 +124,7 @@ export class EnvStore {
     const text = content.endsWith('\n') || content === '' ? content : content + '\n';
     this.persist(text);
     for (const k of [...before, ...Object.keys(parseDotenv(text))]) this.fileGoverned.add(k);
+    this.changes++;
   }
 
   private persist(text: string): void {

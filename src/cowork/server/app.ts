@@ -46,6 +46,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
+    // Without request logging a per-request child logger (pino.child on every request) buys nothing.
+    ...(opts.logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 32 * 1024 * 1024,
     ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
