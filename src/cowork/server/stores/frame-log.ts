@@ -18,7 +18,7 @@ import type { Db } from '../db/database.js';
 
 export const DELTA_TYPE = 'response.output_text.delta';
 /** Longest `delta` of one merged stored frame: bounds the rewrite of a growing frame per flush. */
-export const MAX_MERGED_CHARS = 2048;
+export const MAX_MERGED_CHARS = 512;
 
 type FrameObject = Record<string, unknown> & { type: string; sequence_number?: number };
 
@@ -79,7 +79,7 @@ export class FrameLog {
 
   constructor(
     private readonly db: Db,
-    readonly flushMs = 25,
+    readonly flushMs = 40,
   ) {}
 
   private get upsert() {
