@@ -1,6 +1,7 @@
 import type { RoleConfig } from '../settings/providers.js';
 import { LlmError, classifyLlmError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
+import { cachedClient } from './client-cache.js';
 import { parseToolInput } from './tool-json.js';
 import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamEvent, ToolCall, ProviderOptions } from './types.js';
 
@@ -25,12 +26,16 @@ export class AnthropicProvider implements LlmProvider {
 
   async *stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
     const { default: Anthropic } = await import('@anthropic-ai/sdk');
-    const client = new Anthropic({
-      apiKey: this.cfg.apiKey ?? '',
-      baseURL: this.cfg.baseUrl || undefined,
-      maxRetries: this.opts.maxRetries,
-      timeout: this.opts.requestTimeoutMs,
-    });
+    // One client per configuration, reused across turns (see client-cache.ts); anything passed to the
+    // constructor must be part of the key.
+    const client = cachedClient(['anthropic', this.cfg.apiKey ?? '', this.cfg.baseUrl, this.opts.maxRetries, this.opts.requestTimeoutMs], () =>
+      new Anthropic({
+        apiKey: this.cfg.apiKey ?? '',
+        baseURL: this.cfg.baseUrl || undefined,
+        maxRetries: this.opts.maxRetries,
+        timeout: this.opts.requestTimeoutMs,
+      }),
+    );
     const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const secrets = [this.cfg.apiKey];
     const blocks = new Map<number, BlockState>();

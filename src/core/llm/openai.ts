@@ -2,6 +2,7 @@ import type { RoleConfig } from '../settings/providers.js';
 import { LlmError, classifyLlmError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
 import { insecureFetch } from './tls.js';
+import { cachedClient } from './client-cache.js';
 import { parseToolInput } from './tool-json.js';
 import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall, ProviderOptions } from './types.js';
 
@@ -54,13 +55,19 @@ export class OpenAIProvider implements LlmProvider {
 
   async *stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
     const { default: OpenAI } = await import('openai');
-    const client = new OpenAI({
-      apiKey: this.cfg.apiKey || 'not-needed',
-      baseURL: this.cfg.baseUrl || undefined,
-      maxRetries: this.opts.maxRetries,
-      timeout: this.opts.requestTimeoutMs,
-      ...(this.cfg.sslVerify ? {} : { fetch: insecureFetch }),
-    });
+    // One client per configuration, reused across turns (see client-cache.ts); anything passed to the
+    // constructor must be part of the key.
+    const client = cachedClient(
+      ['openai', this.cfg.provider, this.cfg.apiKey || 'not-needed', this.cfg.baseUrl, this.opts.maxRetries, this.opts.requestTimeoutMs, this.cfg.sslVerify ? 'tls' : 'insecure'],
+      () =>
+        new OpenAI({
+          apiKey: this.cfg.apiKey || 'not-needed',
+          baseURL: this.cfg.baseUrl || undefined,
+          maxRetries: this.opts.maxRetries,
+          timeout: this.opts.requestTimeoutMs,
+          ...(this.cfg.sslVerify ? {} : { fetch: insecureFetch }),
+        }),
+    );
     const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const isOpenAI = this.cfg.provider === 'openai';
     const calls = new Map<number, { id?: string; name?: string; args: string; started: boolean }>();
