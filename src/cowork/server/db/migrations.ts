@@ -180,19 +180,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER conversation_text_ad AFTER DELETE ON conversation_text BEGIN
         INSERT INTO conversation_fts (conversation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
       END;
-      CREATE TRIGGER conversations_text_ai AFTER INSERT ON conversations BEGIN
+      -- A conversation is indexed once it has a title or preview (a new one gets them with its first saved round).
+      CREATE TRIGGER conversations_text_ai AFTER INSERT ON conversations WHEN new.title <> '' OR new.preview <> '' BEGIN
         INSERT INTO conversation_text (conversation_id, text) VALUES (new.id, new.title || ' ' || new.preview || ' ' || new.project);
       END;
       CREATE TRIGGER conversations_text_au AFTER UPDATE OF title, preview, project ON conversations
         WHEN old.title IS NOT new.title OR old.preview IS NOT new.preview OR old.project IS NOT new.project BEGIN
         DELETE FROM conversation_text WHERE conversation_id = old.id;
-        INSERT INTO conversation_text (conversation_id, text) VALUES (new.id, new.title || ' ' || new.preview || ' ' || new.project);
+        INSERT INTO conversation_text (conversation_id, text)
+          SELECT new.id, new.title || ' ' || new.preview || ' ' || new.project WHERE new.title <> '' OR new.preview <> '';
       END;
       CREATE TRIGGER conversations_text_ad AFTER DELETE ON conversations BEGIN
         DELETE FROM conversation_text WHERE conversation_id = old.id;
       END;
       INSERT INTO conversation_text (conversation_id, text)
-        SELECT id, title || ' ' || preview || ' ' || project FROM conversations ORDER BY updated_at;
+        SELECT id, title || ' ' || preview || ' ' || project FROM conversations WHERE title <> '' OR preview <> '' ORDER BY updated_at;
     `,
   },
 ];
