@@ -49,6 +49,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     // Without request logging a per-request child logger (pino.child on every request) buys nothing.
     ...(opts.logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     routerOptions: { ignoreTrailingSlash: true },
+    // Every route validates and serialises with zod: never load Fastify's default Ajv / fast-json-stringify compilers.
+    // (Fastify types these factories for Ajv; the zod compilers are what setValidatorCompiler installs below anyway.)
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: (() => serializerCompiler) as never } },
     bodyLimit: 32 * 1024 * 1024,
     ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
