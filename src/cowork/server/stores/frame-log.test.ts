@@ -102,3 +102,19 @@ test('frames recorded one per token before coalescing are merged when shown', ()
   ];
   assert.deepEqual(coalesceDeltas(frames), [frames[0], { ...frames[1], delta: 'xy' }, frames[3]]);
 });
+
+test('frames of a turn deleted before they were written are dropped, and other turns are still written', (t) => {
+  const { store, turnId, push, committedRows } = setup(t);
+  store.ensure('c2', 'general');
+  const other = store.startTurn('c2', Date.now());
+  const errors: unknown[] = [];
+  store.frameLog.onError = (err) => errors.push(err);
+  push(delta('doomed'));
+  store.recordFrame(other, { type: 'response.created', sequence_number: 1 });
+  store.delete('c1'); // cascades to its turn while its frame is still pending
+  store.frameLog.flush();
+  assert.equal(committedRows(), 0);
+  assert.deepEqual(store.frames(other).map((f) => f.type), ['response.created']);
+  assert.deepEqual(errors, [], 'a deleted turn is not an error to retry');
+  void turnId;
+});

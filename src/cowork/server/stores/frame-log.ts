@@ -115,18 +115,36 @@ export class FrameLog {
       this.db.transaction(() => {
         for (const [turnId, log] of this.turns) this.writeTurn(turnId, log);
       })();
-    } catch (err) {
-      this.onError(err);
-      if (this.db.open) this.timer ??= setTimeout(() => this.flush(), this.flushMs * 4);
-      return;
+      for (const [turnId, log] of this.turns) this.written(turnId, log);
+    } catch {
+      this.flushEachTurn(); // one bad turn must not hold the others back
     }
+  }
+
+  /** The slow path: one transaction per turn. A turn deleted meanwhile is dropped; other failures are retried. */
+  private flushEachTurn(): void {
+    let retry = false;
     for (const [turnId, log] of this.turns) {
-      // Keep only a trailing delta run (it may still grow); an idle turn costs nothing.
-      const last = log.rows[log.rows.length - 1];
-      log.rows = last && last.frame.type === DELTA_TYPE ? [last] : [];
-      for (const r of log.rows) r.dirty = false;
-      if (!log.rows.length) this.turns.delete(turnId);
+      try {
+        this.db.transaction(() => this.writeTurn(turnId, log))();
+        this.written(turnId, log);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') this.turns.delete(turnId); // its turn is gone
+        else {
+          retry = true;
+          this.onError(err);
+        }
+      }
     }
+    if (retry && this.db.open) this.timer ??= setTimeout(() => this.flush(), this.flushMs * 4);
+  }
+
+  /** Keep only a trailing delta run (it may still grow); an idle turn costs nothing. */
+  private written(turnId: number, log: TurnLog): void {
+    const last = log.rows[log.rows.length - 1];
+    log.rows = last && last.frame.type === DELTA_TYPE ? [last] : [];
+    for (const r of log.rows) r.dirty = false;
+    if (!log.rows.length) this.turns.delete(turnId);
   }
 
   /** The turn is over: write its frames now and forget it. */
