@@ -20,7 +20,10 @@ export function renderSection(result) {
     `Run of ${m.at.slice(0, 10)} (${m.mode} mode, commit ${m.commit}): Node ${m.node}, ${m.cpus} × ${m.cpuModel || 'CPU'}, load average ` +
       `${m.loadavgAtStart.map((x) => x.toFixed(1)).join(' / ')} at the start (other work on the machine inflates absolute timings; ` +
       `ratios against baselines measured in the same run are the steadier figures). Each figure is the median of ${m.runs} runs; ` +
-      `"spread" is the lowest and highest run. Load: ${m.streams} concurrent turns of ${m.tokensPerTurn} tokens, ${m.tokenDelayMs} ms apart, restarted as they finish.`,
+      `"spread" is the lowest and highest run. Load: ${m.streams} concurrent turns of ${m.tokensPerTurn} tokens, ${m.tokenDelayMs} ms apart, restarted as they finish` +
+      (m.params?.warmupMs
+        ? `, measured after ${m.params.warmupMs / 1000} s of the same load that is not counted (the cold path has its own figures: start-up, first turn).`
+        : '; the CPU and event-loop figures include the first burst of turns after boot, and the first-turn figure was taken right after a forced full GC, which makes it colder than a real first turn (this run predates both fixes to the bench).'),
     '',
     '| Figure | Ours (median) | Spread | Baseline | Ratio | Target | |',
     '|---|---|---|---|---|---|---|',
