@@ -1,0 +1,57 @@
+import { getConfigStatus } from '../core/settings/config-status.js';
+import type { ProviderType } from '../core/settings/providers.js';
+import { printConversationList, printTranscript, recentConversations } from './conversations.js';
+import { CliError } from './session.js';
+import { makeTerm } from './ui/theme.js';
+import { openWorkspace, projectForFolder, type Workspace } from './workspace.js';
+
+/** Open the workspace, run `fn`, close; CliErrors become one line on stderr and exit code 1. */
+async function withWorkspace(fn: (ws: Workspace) => Promise<number> | number): Promise<number> {
+  const ws = openWorkspace();
+  try {
+    return await fn(ws);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`anton: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await ws.close();
+  }
+}
+
+export function runSetupCommand(opts: { provider?: string; apiKey?: string; baseUrl?: string; model?: string; check: boolean }): Promise<number> {
+  return withWorkspace(async ({ ctx }) => {
+    const term = makeTerm();
+    const setup = await import('./setup.js');
+    if (opts.provider) {
+      const apiKey = opts.apiKey ?? process.env.ANTON_SETUP_API_KEY;
+      if (!apiKey) throw new CliError('--api-key (or ANTON_SETUP_API_KEY) is required with --provider.');
+      await setup.setupFromFlags(ctx, term, { provider: opts.provider as ProviderType, apiKey, baseUrl: opts.baseUrl, model: opts.model }, !opts.check);
+      return 0;
+    }
+    const ok = await setup.runSetupWizard(ctx);
+    return ok && getConfigStatus(ctx.env).config_ready ? 0 : 1;
+  });
+}
+
+export function runSessionsCommand(opts: { all?: boolean; project?: string; limit: string; json?: boolean }): Promise<number> {
+  return withWorkspace(({ ctx }) => {
+    const limit = Math.max(1, Math.min(1000, Number.parseInt(opts.limit, 10) || 20));
+    const project = opts.all ? 'all' : opts.project ?? projectForFolder(ctx, process.cwd()).project.name;
+    const list = recentConversations(ctx, project, limit);
+    if (opts.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+    else printConversationList(makeTerm(), list, project === 'all');
+    return 0;
+  });
+}
+
+export function runSessionCommand(id: string, opts: { json?: boolean }): Promise<number> {
+  return withWorkspace(({ ctx }) => {
+    if (!ctx.conversations.get(id)) throw new CliError(`No conversation ${id}. \`anton sessions --all\` lists them.`);
+    if (opts.json) process.stdout.write(`${JSON.stringify(ctx.conversations.displayMessages(id), null, 2)}\n`);
+    else printTranscript(makeTerm(), ctx, id);
+    return 0;
+  });
+}

@@ -1,0 +1,97 @@
+import { Command, Option } from 'commander';
+import { COWORK_SERVER_VERSION } from '../core/version.js';
+
+/**
+ * `anton`: the terminal interface. Heavy modules (database, agent, Markdown) load only when a command needs them,
+ * so `--help` and `--version` stay instant.
+ */
+export async function runAnton(argv: string[]): Promise<void> {
+  const program = new Command('anton')
+    .description('Anton, an AI coworker that analyses data in a persistent Python scratchpad.\nWithout a command: chat in the current folder.')
+    .version(COWORK_SERVER_VERSION, '-V, --version', 'print the version')
+    .option('-p, --print <prompt>', 'run one turn without the interactive prompt and print the answer')
+    .option('--json', 'with -p or piped stdin: print the event stream as JSON lines')
+    .option('-r, --resume [id]', 'continue a conversation (the latest of this project without an id)')
+    .option('--project <name>', 'use this project instead of the one mapped to the current folder')
+    .option('-m, --model <model>', 'use this model for the session')
+    .showHelpAfterError('(anton --help shows the usage)')
+    .configureOutput({ outputError: (s, write) => write(s) })
+    .action(async (opts: ChatFlags) => {
+      const { runChat } = await import('./chat-command.js');
+      process.exitCode = await runChat(opts);
+    });
+
+  program
+    .command('setup')
+    .description('configure the LLM provider (checks the key with a real call, writes ~/.anton/.env)')
+    .addOption(new Option('--provider <type>', 'skip the prompts: anthropic, openai, openai-compatible, gemini, minds-cloud'))
+    .option('--api-key <key>', 'with --provider: the API key (or set ANTON_SETUP_API_KEY)')
+    .option('--base-url <url>', 'with --provider openai-compatible: the endpoint')
+    .option('--model <model>', 'with --provider: the model')
+    .option('--no-check', 'save without the live key check')
+    .action(async (opts: { provider?: string; apiKey?: string; baseUrl?: string; model?: string; check: boolean }) => {
+      const { runSetupCommand } = await import('./commands.js');
+      process.exitCode = await runSetupCommand(opts);
+    });
+
+  program
+    .command('sessions')
+    .description('list recent conversations')
+    .option('--all', 'every project, not only the current folder’s')
+    .option('--project <name>', 'this project')
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--json', 'JSON output')
+    .action(async (opts: { all?: boolean; project?: string; limit: string; json?: boolean }) => {
+      const { runSessionsCommand } = await import('./commands.js');
+      process.exitCode = await runSessionsCommand(opts);
+    });
+
+  program
+    .command('session')
+    .description('print one conversation')
+    .argument('<id>', 'conversation id (see `anton sessions`)')
+    .option('--json', 'JSON output (the same messages as GET /v1/conversations/{id}/messages)')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const { runSessionCommand } = await import('./commands.js');
+      process.exitCode = await runSessionCommand(id, opts);
+    });
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => console.log(COWORK_SERVER_VERSION));
+
+  program
+    .command('cowork-server')
+    .description('start the Cowork server (same as anton-cowork-server; `anton cowork-server --help`)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { runAntonCli } = await import('../cowork/server/cli.js');
+      await runAntonCli(['cowork-server', ...args]);
+    });
+
+  program
+    .command('update')
+    .description('update Anton from its release channel')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { runUpdateDispatch } = await import('./update-dispatch.js');
+      await runUpdateDispatch(args);
+    });
+
+  await program.parseAsync(argv, { from: 'user' });
+}
+
+export interface ChatFlags {
+  print?: string;
+  json?: boolean;
+  resume?: string | true;
+  project?: string;
+  model?: string;
+}
