@@ -55,3 +55,23 @@ export function runSessionCommand(id: string, opts: { json?: boolean }): Promise
     return 0;
   });
 }
+
+export function runDatasourceCommand(action: 'list' | 'test' | 'remove' | 'connect' | 'edit', arg: string | undefined, opts: { yes?: boolean } = {}): Promise<number> {
+  return withWorkspace(async ({ ctx }) => {
+    const term = makeTerm();
+    const ds = await import('./datasources.js');
+    switch (action) {
+      case 'list':
+        ds.listConnections(term, ctx);
+        return 0;
+      case 'test':
+        return (await ds.testConnections(term, ctx, arg)) ? 0 : 1;
+      case 'remove':
+        return (await ds.removeConnectionCommand(term, ctx, arg!, !!opts.yes)) ? 0 : 1;
+      case 'connect':
+        return (await ds.connectInteractive(term, ctx, { engine: arg })) ? 0 : 1;
+      case 'edit':
+        return (await ds.connectInteractive(term, ctx, { edit: arg })) ? 0 : 1;
+    }
+  });
+}

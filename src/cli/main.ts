@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { COWORK_SERVER_VERSION } from '../core/version.js';
 
 /**
@@ -14,9 +14,12 @@ export async function runAnton(argv: string[]): Promise<void> {
     .option('-r, --resume [id]', 'continue a conversation (the latest of this project without an id)')
     .option('--project <name>', 'use this project instead of the one mapped to the current folder')
     .option('-m, --model <model>', 'use this model for the session')
-    .showHelpAfterError('(anton --help shows the usage)')
-    .configureOutput({ outputError: (s, write) => write(s) })
-    .action(async (opts: ChatFlags) => {
+    .usage('[options] [command]')
+    .argument('[command]')
+    .showHelpAfterError()
+    .exitOverride()
+    .action(async (command: string | undefined, opts: ChatFlags) => {
+      if (command) program.error(`error: unknown command '${command}' (to ask something in one go: anton -p "…")`, { exitCode: 2, code: 'anton.unknownCommand' });
       const { runChat } = await import('./chat-command.js');
       process.exitCode = await runChat(opts);
     });
@@ -56,6 +59,16 @@ export async function runAnton(argv: string[]): Promise<void> {
       process.exitCode = await runSessionCommand(id, opts);
     });
 
+  const datasource = (action: 'list' | 'test' | 'remove' | 'connect' | 'edit') => async (arg?: string, opts?: { yes?: boolean }) => {
+    const { runDatasourceCommand } = await import('./commands.js');
+    process.exitCode = await runDatasourceCommand(action, arg, opts ?? {});
+  };
+  program.command('connect').description('connect a data source (the connector catalogue’s form, tested live)').argument('[engine]', 'e.g. postgres, snowflake, hubspot').action(datasource('connect'));
+  program.command('list').description('list connected data sources').action(() => datasource('list')());
+  program.command('edit').description('change a connection’s settings').argument('<connection>', 'engine/name or name').action(datasource('edit'));
+  program.command('remove').description('remove a connection and its stored credentials').argument('<connection>', 'engine/name or name').option('-y, --yes', 'no question').action(datasource('remove'));
+  program.command('test').description('test connections live (all without an argument)').argument('[connection]', 'engine/name or name').action(datasource('test'));
+
   program
     .command('version')
     .description('print the version')
@@ -85,7 +98,14 @@ export async function runAnton(argv: string[]): Promise<void> {
       await runUpdateDispatch(args);
     });
 
-  await program.parseAsync(argv, { from: 'user' });
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    // --help and --version exit 0; usage errors (already printed with the usage) exit 2.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  }
 }
 
 export interface ChatFlags {

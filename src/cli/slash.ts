@@ -197,6 +197,41 @@ export const SLASH_COMMANDS: Slash[] = [
     },
   },
   {
+    name: 'connect',
+    args: '[engine]',
+    summary: 'connect a data source (form from the connector catalogue, tested live)',
+    run: async (r, arg) => void (await (await import('./datasources.js')).connectInteractive(r.term, r.session.ctx, { engine: arg || undefined })),
+  },
+  {
+    name: 'list',
+    summary: 'connected data sources',
+    run: async (r) => (await import('./datasources.js')).listConnections(r.term, r.session.ctx),
+  },
+  {
+    name: 'edit',
+    args: '<connection>',
+    summary: 'change a connection',
+    run: async (r, arg) => {
+      if (!arg) throw new CliError('Usage: /edit <engine/name>');
+      await (await import('./datasources.js')).connectInteractive(r.term, r.session.ctx, { edit: arg });
+    },
+  },
+  {
+    name: 'remove',
+    args: '<connection>',
+    summary: 'remove a connection and its credentials',
+    run: async (r, arg) => {
+      if (!arg) throw new CliError('Usage: /remove <engine/name>');
+      await (await import('./datasources.js')).removeConnectionCommand(r.term, r.session.ctx, arg, false);
+    },
+  },
+  {
+    name: 'test',
+    args: '[connection]',
+    summary: 'test connections live',
+    run: async (r, arg) => void (await (await import('./datasources.js')).testConnections(r.term, r.session.ctx, arg || undefined)),
+  },
+  {
     name: 'exit',
     summary: 'leave (same as Ctrl-D)',
     run: (r) => {
