@@ -15,6 +15,7 @@ export async function runAnton(argv: string[]): Promise<void> {
     .option('--project <name>', 'use this project instead of the one mapped to the current folder')
     .option('-m, --model <model>', 'use this model for the session')
     .usage('[options] [command]')
+    .enablePositionalOptions() // `anton doctor --json` is the doctor's --json, not the chat's
     .argument('[command]')
     .showHelpAfterError()
     .exitOverride()
@@ -68,6 +69,19 @@ export async function runAnton(argv: string[]): Promise<void> {
   program.command('edit').description('change a connection’s settings').argument('<connection>', 'engine/name or name').action(datasource('edit'));
   program.command('remove').description('remove a connection and its stored credentials').argument('<connection>', 'engine/name or name').option('-y, --yes', 'no question').action(datasource('remove'));
   program.command('test').description('test connections live (all without an argument)').argument('[connection]', 'engine/name or name').action(datasource('test'));
+
+  program
+    .command('doctor')
+    .description('check this install: versions, state dir, database, providers, Python, port, updates, web UI')
+    .option('--live', 'also check provider keys and the release channel over the network')
+    .option('--json', 'JSON output')
+    .action(async (opts: { live?: boolean; json?: boolean }) => {
+      const [{ runDoctor, printDoctor }, { makeTerm }] = await Promise.all([import('./doctor.js'), import('./ui/theme.js')]);
+      const checks = await runDoctor(process.env, !!opts.live);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ok: !checks.some((c) => c.status === 'fail'), checks }, null, 2)}\n`);
+      else printDoctor(makeTerm(), checks);
+      process.exitCode = checks.some((c) => c.status === 'fail') ? 1 : 0;
+    });
 
   program
     .command('version')
