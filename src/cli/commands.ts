@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { getConfigStatus } from '../core/settings/config-status.js';
+import { bootEnv } from '../cowork/server/boot-env.js';
 import type { ProviderType } from '../core/settings/providers.js';
 import { printConversationList, printTranscript, recentConversations } from './conversations.js';
 import { CliError } from './session.js';
@@ -74,4 +76,60 @@ export function runDatasourceCommand(action: 'list' | 'test' | 'remove' | 'conne
         return (await ds.connectInteractive(term, ctx, { edit: arg })) ? 0 : 1;
     }
   });
+}
+
+export async function runExportCommand(opts: { conversation?: string; output?: string; withVaultKey?: boolean }): Promise<number> {
+  return withWorkspace(async ({ ctx }) => {
+    const { exportConversation, exportWorkspace } = await import('./archive.js');
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    const file = resolve(opts.output ?? (opts.conversation ? `anton-conversation-${opts.conversation}.zip` : `anton-workspace-${stamp}.zip`));
+    if (opts.conversation) exportConversation(ctx, opts.conversation, file);
+    else {
+      const r = await exportWorkspace(ctx, file, !!opts.withVaultKey);
+      process.stderr.write(`${r.files} files.${opts.withVaultKey ? ' The archive holds the vault key: keep it private.' : ' The vault key is not included (--with-vault-key adds it, for another machine).'}\n`);
+    }
+    process.stdout.write(`${file}\n`);
+    return 0;
+  });
+}
+
+export async function runImportArchiveCommand(file: string, opts: { asNew?: boolean }): Promise<number> {
+  const archive = await import('./archive.js');
+  const { otherLiveProcesses } = await import('../cowork/server/services/live-processes.js');
+  let unpacked;
+  try {
+    unpacked = archive.unpackArchive(resolve(file));
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`anton: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    if (unpacked.manifest.kind === 'conversation') {
+      return await withWorkspace(({ ctx }) => {
+        const r = archive.importConversation(ctx, unpacked.dir, !!opts.asNew);
+        process.stdout.write(`Imported conversation ${r.conversation}.\n`);
+        return 0;
+      });
+    }
+    const { paths } = bootEnv(process.env);
+    if (otherLiveProcesses(paths.coworkStateDir).length) {
+      process.stderr.write('anton: Close the Cowork app (its server) and other anton terminals first: a workspace import replaces the database.\n');
+      return 1;
+    }
+    const r = await archive.importWorkspace(paths, unpacked.dir, unpacked.manifest, (backup) => withWorkspace(async ({ ctx }) => (await archive.exportWorkspace(ctx, backup, false), 0)));
+    process.stdout.write(`Imported the workspace (${r.files} files). The previous one was saved to ${r.backup}.\n`);
+    if (r.vaultKey === 'kept') process.stderr.write('The archive was made with another vault key than this machine\'s: its saved connections were left out.\n');
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`anton: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    unpacked.cleanup();
+  }
 }

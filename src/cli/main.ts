@@ -84,6 +84,27 @@ export async function runAnton(argv: string[]): Promise<void> {
     });
 
   program
+    .command('export')
+    .description('back up the workspace (database, projects, memory, skills, encrypted vault) or one conversation to a zip')
+    .option('-c, --conversation <id>', 'only this conversation')
+    .option('-o, --output <file>', 'where to write the archive')
+    .option('--with-vault-key', 'include the vault key (needed to open saved connections on another machine)')
+    .action(async (opts: { conversation?: string; output?: string; withVaultKey?: boolean }) => {
+      const { runExportCommand } = await import('./commands.js');
+      process.exitCode = await runExportCommand(opts);
+    });
+
+  program
+    .command('import-archive')
+    .description('restore an archive made by `anton export` (a workspace archive replaces the database; the current one is saved first)')
+    .argument('<file>')
+    .option('--as-new', 'a conversation that already exists is imported as a copy')
+    .action(async (file: string, opts: { asNew?: boolean }) => {
+      const { runImportArchiveCommand } = await import('./commands.js');
+      process.exitCode = await runImportArchiveCommand(file, opts);
+    });
+
+  program
     .command('version')
     .description('print the version')
     .action(() => console.log(COWORK_SERVER_VERSION));
