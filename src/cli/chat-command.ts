@@ -4,7 +4,7 @@ import { printTranscript } from './conversations.js';
 import { Repl } from './interactive.js';
 import { readAllStdin, runOneShot } from './oneshot.js';
 import { ChatSession, CliError } from './session.js';
-import { makeTerm } from './ui/theme.js';
+import { applyTheme, makeTerm } from './ui/theme.js';
 import { openWorkspace, projectForFolder } from './workspace.js';
 
 /** `anton` with no command: the interactive chat, or one turn with -p / piped stdin. Returns the exit code. */
@@ -38,6 +38,7 @@ export async function runChat(opts: ChatFlags): Promise<number> {
       } else if (!oneShot) term.out.write(term.c.dim(`No earlier conversation in project ${project.name}; starting a new one.\n`));
     }
     if (oneShot) return await runOneShot(session, term, prompt!, !!opts.json);
+    if (ctx.kv.get<string>('terminalTheme', 'color') === 'plain') applyTheme(term, 'plain');
     const repl = new Repl(session, term);
     if (created) term.out.write(term.c.dim(`Created project ${project.name} for ${folder ?? process.cwd()}.\n`));
     repl.banner();

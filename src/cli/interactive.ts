@@ -1,6 +1,7 @@
 import { emitKeypressEvents, createInterface, type Interface } from 'node:readline';
 import { COWORK_SERVER_VERSION } from '../core/version.js';
 import { resolveRole } from '../core/settings/providers.js';
+import { HttpError } from '../cowork/server/errors.js';
 import { ChatSession, CliError } from './session.js';
 import { runSlash } from './slash.js';
 import { TurnView } from './ui/turn-view.js';
@@ -78,7 +79,8 @@ export class Repl {
         if (text.startsWith('/')) await runSlash(this, text);
         else await this.turn(text);
       } catch (err) {
-        this.print(this.term.c.red(err instanceof CliError ? err.message : `Error: ${(err as Error).message}`));
+        const known = err instanceof CliError || err instanceof HttpError;
+        this.print(this.term.c.red(known ? (err as Error).message : `Error: ${(err as Error).message}`));
       }
       if (this.exiting) return;
     }

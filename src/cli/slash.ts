@@ -7,7 +7,7 @@ import { listProviders } from '../cowork/server/services/settings.js';
 import type { Repl } from './interactive.js';
 import { printConversationList, printTranscript, recentConversations } from './conversations.js';
 import { CliError } from './session.js';
-import { fit } from './ui/theme.js';
+import { applyTheme, fit } from './ui/theme.js';
 
 interface Slash {
   name: string;
@@ -148,6 +148,48 @@ export const SLASH_COMMANDS: Slash[] = [
     run: async (r) => {
       const { runSetupWizard } = await import('./setup.js');
       await runSetupWizard(r.session.ctx);
+    },
+  },
+  {
+    name: 'publish',
+    args: '[artifact.html]',
+    summary: 'publish an HTML artifact (Minds key needed); pick one without an argument',
+    run: async (r, arg) => {
+      const { ctx } = r.session;
+      const [{ artifactCards, resolveArtifactPath }, { publishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/routes/publish.js')]);
+      let path: string | null = arg || null;
+      if (!path) {
+        const html = artifactCards(ctx.projects.list(), 500).filter((a) => /\.html?$/i.test(a.path)).slice(0, 30);
+        if (!html.length) return r.print('No HTML artifacts yet.');
+        path = await pick(r, 'Publish which artifact?', html.map((a) => ({ value: a.path, label: a.title, hint: a.publishedUrl ? 'published' : undefined })));
+        if (!path) return;
+      }
+      const out = await publishArtifact(ctx, resolveArtifactPath(ctx.projects, path));
+      r.print(`Published: ${r.term.c.cyan(out.url)}`);
+    },
+  },
+  {
+    name: 'unpublish',
+    args: '<artifact.html>',
+    summary: 'take a published artifact down',
+    run: async (r, arg) => {
+      if (!arg) throw new CliError('Usage: /unpublish <path of the artifact>');
+      const { ctx } = r.session;
+      const [{ resolveArtifactPath }, { unpublishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/routes/publish.js')]);
+      await unpublishArtifact(ctx, resolveArtifactPath(ctx.projects, arg));
+      r.print('Unpublished.');
+    },
+  },
+  {
+    name: 'theme',
+    args: '[color|plain]',
+    summary: 'colours and rendered Markdown, or plain text (remembered)',
+    run: (r, arg) => {
+      const mode = arg || (r.term.color ? 'plain' : 'color');
+      if (mode !== 'color' && mode !== 'plain') throw new CliError('Usage: /theme color | /theme plain');
+      applyTheme(r.term, mode);
+      r.session.ctx.kv.set('terminalTheme', mode);
+      r.print(`Theme: ${mode}${mode === 'color' && !r.term.color ? ' (this terminal has no colours: NO_COLOR is set or it is not a TTY)' : ''}.`);
     },
   },
   {

@@ -180,7 +180,7 @@ test('a conversation made in the terminal is read through a running server’s /
   const r = await runAnton(['-p', 'asked in the terminal', '--json'], { cwd: folder, env });
   assert.equal(r.code, 0, r.stderr);
   const id = (JSON.parse(r.stdout.split('\n')[0]) as { conversation_id: string }).conversation_id;
-  const msgs = (await (await fetch(`${server.url}/v1/conversations/${id}/messages`)).json()) as { messages: { role: string; content: string }[] };
+  const msgs = (await (await fetch(`${server.url}/v1/conversations/${id}/messages`).catch((e) => { throw new Error(`${e}: ${server.output()}`); })).json()) as { messages: { role: string; content: string }[] };
   assert.deepEqual(
     msgs.messages.map((m) => [m.role, m.content]),
     [

@@ -55,7 +55,7 @@ export class MarkdownStream {
   push(delta: string): void {
     if (!delta) return;
     this.wrote = true;
-    if (!this.term.tty) {
+    if (!this.term.markdown) {
       this.term.out.write(delta);
       this.lastChar = delta[delta.length - 1];
       return;
@@ -72,8 +72,8 @@ export class MarkdownStream {
 
   /** Render whatever is left (end of a reply, or before a tool step is shown). */
   async flush(): Promise<void> {
-    if (this.term.tty && this.pending.trim()) this.render(this.pending);
-    else if (!this.term.tty && this.wrote && this.lastChar !== '\n') this.term.out.write('\n');
+    if (this.term.markdown && this.pending.trim()) this.render(this.pending);
+    else if (!this.term.markdown && this.wrote && this.lastChar !== '\n') this.term.out.write('\n');
     this.pending = '';
     await this.chain;
     this.wrote = false;

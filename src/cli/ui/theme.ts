@@ -5,6 +5,10 @@ export interface Term {
   out: NodeJS.WriteStream;
   tty: boolean;
   color: boolean;
+  /** Render Markdown (a TTY, unless the plain theme is chosen). */
+  markdown: boolean;
+  /** Colours are possible here (a TTY without NO_COLOR). */
+  canColor: boolean;
   width: number;
   c: ReturnType<typeof pc.createColors>;
 }
@@ -13,7 +17,14 @@ export function makeTerm(out: NodeJS.WriteStream = process.stdout, env: Record<s
   const tty = !!out.isTTY && env.TERM !== 'dumb';
   const color = tty && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.FORCE_COLOR !== '0';
   const width = Math.max(40, Math.min(out.columns || 80, 100));
-  return { out, tty, color, width, c: pc.createColors(color) };
+  return { out, tty, color, markdown: tty, canColor: color, width, c: pc.createColors(color) };
+}
+
+/** `/theme`: plain text (no colours, raw Markdown) or colours where the terminal allows them. */
+export function applyTheme(term: Term, mode: 'color' | 'plain'): void {
+  term.color = mode === 'color' && term.canColor;
+  term.markdown = mode === 'color' && term.tty;
+  term.c = pc.createColors(term.color);
 }
 
 /** Seconds with one decimal below a minute, then m:ss. */

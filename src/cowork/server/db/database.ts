@@ -22,9 +22,9 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   const existed = file !== ':memory:' && existsSync(file);
   const db = new Database(file);
   try {
+    db.pragma('busy_timeout = 5000'); // first: another process (server, terminal) may hold a lock right now
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     const migration = migrate(db, file, existed, migrations);
     return { db, migration };
@@ -49,10 +49,12 @@ export function migrate(db: Db, file: string, existed: boolean, migrations: read
     db.prepare('VACUUM INTO ?').run(backup);
   }
   for (const m of pending) {
+    // Under the write lock, re-check: a server and a terminal opening a new state dir together migrate it once.
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
   return { from: current, to: Math.max(current, latest), backup };
 }
