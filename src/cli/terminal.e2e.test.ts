@@ -208,3 +208,23 @@ test('a conversation made in the terminal is read through a running server’s /
   const after = (await (await fetch(`${server.url}/v1/conversations/${appId}/messages`)).json()) as { messages: { content: string }[] };
   assert.equal(after.messages.at(-1)!.content, 'Continued in the terminal.');
 });
+
+test('with NO_COLOR the terminal prints no colour codes, and Ctrl-C stops a running turn without leaving anton', async (t) => {
+  const { stub, folder, env } = await setup(t);
+  stub.enqueue({ text: '# Heading\n\nSome **bold** text.\n\n' }, { text: 'Still thinking about it', hang: true }, { text: 'Back again.' });
+  const s = spawnAnton([], { cwd: folder, env: { ...env, NO_COLOR: '1' } });
+  t.after(() => s.kill());
+  await s.waitForText('› ');
+  s.write('format something\r');
+  await s.waitForText('Some bold text.');
+  s.write('and now think\r');
+  await s.waitForText('Still thinking');
+  s.write('\x03');
+  await s.waitForText('partial reply is kept');
+  s.write('still there?\r');
+  await s.waitForText('Back again.');
+  // eslint-disable-next-line no-control-regex
+  assert.deepEqual(s.raw().match(/\x1b\[[0-9;]*m/g) ?? [], []);
+  s.write('/exit\r');
+  assert.equal(await s.exitCode(), 0);
+});

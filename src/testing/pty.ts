@@ -12,6 +12,8 @@ export function stripAnsi(s: string): string {
 export interface PtySession {
   /** Everything printed so far, ANSI stripped. */
   text(): string;
+  /** Everything printed so far, escape sequences included. */
+  raw(): string;
   write(s: string): void;
   /** Wait until the screen text (after `from` characters) matches. */
   waitForText(pattern: string | RegExp, ms?: number, from?: number): Promise<void>;
@@ -36,6 +38,7 @@ export function spawnAnton(args: string[], opts: { cwd: string; env: Record<stri
   const text = () => stripAnsi(raw);
   return {
     text,
+    raw: () => raw,
     write: (s) => p.write(s),
     async waitForText(pattern, ms = 20_000, from = 0) {
       const test = (s: string) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
