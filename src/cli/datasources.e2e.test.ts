@@ -28,10 +28,10 @@ test('anton connect fills the PostgreSQL form, tests it live and saves it to the
   const s = spawnAnton(['connect', 'postgres'], { cwd, env });
   t.after(() => s.kill());
   const answer = async (prompt: string, text: string) => {
-    await s.waitForText(prompt, 20_000, Math.max(0, s.text().lastIndexOf('◇')));
+    await s.waitForText(`◆  ${prompt}`, 20_000, Math.max(0, s.text().lastIndexOf('◇')));
     s.write(`${text}\r`);
   };
-  await answer('How do you sign in?', '\x1b[B'); // host and port (second)
+  await answer('How do you sign in?', ''); // the recommended method: host and port
   await answer('Host', pg.host);
   await answer('Port', String(pg.port));
   await answer('Database', 'test');
@@ -43,7 +43,7 @@ test('anton connect fills the PostgreSQL form, tests it live and saves it to the
   await answer('Name for this connection', 'warehouse');
   await s.waitForText('Saved postgres/warehouse');
   assert.equal(await s.exitCode(), 0);
-  assert.match(s.text(), /Connected to test \(PostgreSQL/); // the live probe ran before saving
+  assert.match(s.text(), /Connected to test as anton_probe/); // the live probe ran before saving
 
   const list = anton(['list'], env, cwd);
   assert.equal(list.code, 0, list.err);

@@ -112,7 +112,11 @@ export async function connectInteractive(term: Term, ctx: AppContext, opts: { en
   const methods = conn.form.methods ?? [];
   let methodId = existing?.fields._method || methods[0]?.id;
   if (!existing && methods.length > 1) {
-    const v = await p.select({ message: 'How do you sign in?', options: methods.map((m) => ({ value: m.id, label: m.label, hint: m.recommended ? 'recommended' : undefined })) });
+    const v = await p.select({
+      message: 'How do you sign in?',
+      options: methods.map((m) => ({ value: m.id, label: m.label, hint: m.recommended ? 'recommended' : undefined })),
+      initialValue: methods.find((m) => m.recommended)?.id ?? methods[0].id,
+    });
     if (cancelled(v)) return false;
     methodId = v;
   }

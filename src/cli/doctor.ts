@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { getConfigStatus } from '../core/settings/config-status.js';
 import type { ProviderType } from '../core/settings/providers.js';
-import { checkForUpdate, readStaged } from '../core/updater/updater.js';
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../core/version.js';
 import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from '../cowork/server/boot-env.js';
 import { MIGRATIONS } from '../cowork/server/db/migrations.js';
 import { probeProviderModels } from '../cowork/server/services/provider-probe.js';
-import { updateConfig, updatesEnabled } from '../cowork/server/services/self-update.js';
+import { updateStatus } from '../cowork/server/update-command.js';
+import { logFilePath } from '../cowork/server/logging.js';
 import { listProviders, providerBaseUrl } from '../cowork/server/services/settings.js';
 import { SPA_ENTRY } from '../cowork/server/spa.js';
 import type { Term } from './ui/theme.js';
@@ -27,7 +27,7 @@ export interface Check {
 
 /**
  * `anton doctor`: what this install looks like and what is broken, without changing anything (the database is
- * opened read-only, nothing is migrated). `--live` adds network checks (provider keys, the release channel).
+ * opened read-only, nothing is migrated). `--live` also checks the provider keys with a real request (`anton update` checks the release channel).
  */
 export async function runDoctor(processEnv: Record<string, string | undefined>, live: boolean): Promise<Check[]> {
   const { env, paths } = bootEnv(processEnv);
@@ -91,7 +91,7 @@ export async function runDoctor(processEnv: Record<string, string | undefined>, 
       add({ area: 'storage', name: 'database', status: 'fail', detail: `${paths.databaseFile}: ${(err as Error).message}`, fix: 'Restore a backup (`anton import-archive`, or a .bak beside the database).' });
     }
   }
-  add({ area: 'storage', name: 'log file', status: 'info', detail: join(paths.coworkStateDir, 'logs', 'terminal.log') });
+  add({ area: 'storage', name: 'log files', status: 'info', detail: `${logFilePath(env, paths.coworkStateDir) ?? 'server: off'}, ${join(paths.coworkStateDir, 'logs', 'terminal.log')}` });
 
   // LLM providers.
   const cfg = getConfigStatus(env);
@@ -132,18 +132,15 @@ export async function runDoctor(processEnv: Record<string, string | undefined>, 
     add({ area: 'server', name: 'web UI', status: ok ? 'ok' : 'fail', detail: `${dir}${ok ? '' : ` has no ${SPA_ENTRY}`}`, fix: ok ? undefined : 'Point ANTON_SPA_DIR at the built web UI, or turn ANTON_SERVE_SPA off.' });
   } else add({ area: 'server', name: 'web UI', status: 'info', detail: 'not served (ANTON_SERVE_SPA is off)' });
 
-  // Updates.
-  const ucfg = updateConfig(env, paths.coworkStateDir);
-  const enabled = updatesEnabled(env, processEnv as NodeJS.ProcessEnv);
-  const staged = readStaged(ucfg.versionsDir);
-  add({ area: 'updates', name: 'channel', status: 'info', detail: `${ucfg.registry} · tag ${ucfg.tag} · ${enabled ? 'automatic updates on' : 'automatic updates off'}${staged ? ` · installed update ${staged.version}` : ''}` });
-  if (live) {
-    try {
-      const r = await checkForUpdate(ucfg, 5000);
-      add({ area: 'updates', name: 'latest', status: 'info', detail: r ? `${r.version} is available` : 'up to date' });
-    } catch (err) {
-      add({ area: 'updates', name: 'latest', status: 'warn', detail: `could not check: ${(err as Error).message}` });
-    }
+  // Updates (the updater's own status; `anton update` checks the channel now).
+  try {
+    const u = updateStatus(processEnv);
+    const pending = u.staged ? ` · ${u.staged} staged` : '';
+    const quarantined = u.quarantined.length ? ` · quarantined: ${u.quarantined.map((q) => q.version).join(', ')}` : '';
+    add({ area: 'updates', name: 'channel', status: 'info', detail: `${u.registry} · ${u.automatic_updates ? 'automatic updates on' : 'automatic updates off'}` });
+    add({ area: 'updates', name: 'status', status: u.quarantined.length ? 'warn' : 'info', detail: `running ${u.current} (installed ${u.installed})${pending}${quarantined}${u.last_check ? ` · last check ${JSON.stringify(u.last_check)}` : ''}`, fix: u.quarantined.length ? 'A release failed its checks and was set aside; `anton update --status` shows why.' : undefined });
+  } catch (err) {
+    add({ area: 'updates', name: 'status', status: 'warn', detail: `unreadable updater state: ${(err as Error).message}` });
   }
 
   return checks;

@@ -73,7 +73,7 @@ export async function runAnton(argv: string[]): Promise<void> {
   program
     .command('doctor')
     .description('check this install: versions, state dir, database, providers, Python, port, updates, web UI')
-    .option('--live', 'also check provider keys and the release channel over the network')
+    .option('--live', 'also check the provider keys with a real request')
     .option('--json', 'JSON output')
     .action(async (opts: { live?: boolean; json?: boolean }) => {
       const [{ runDoctor, printDoctor }, { makeTerm }] = await Promise.all([import('./doctor.js'), import('./ui/theme.js')]);

@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import pino from 'pino';
 import { closeContext, createContext, type AppContext } from '../cowork/server/context.js';
+import { RotatingFile } from '../cowork/server/logging.js';
 import { GENERAL_PROJECT, sanitizeProjectName, type ProjectInfo } from '../cowork/server/stores/projects.js';
 
 /**
  * The terminal's handle on the shared workspace: the very stores and services a Cowork server builds
- * (`createContext`), on the same state dir and database. Logs go to `<state>/logs/terminal.log`, never to the screen.
+ * (`createContext`), on the same state dir and database. Logs go to `<state>/logs/terminal.log` (size-capped, rotated),
+ * never to the screen.
  */
 export interface Workspace {
   ctx: AppContext;
@@ -14,17 +15,16 @@ export interface Workspace {
 }
 
 export function openWorkspace(processEnv: Record<string, string | undefined> = process.env): Workspace {
-  const logFile = (dir: string) => {
-    mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
-    return join(dir, 'logs', 'terminal.log');
-  };
   const stateDir = resolveStateDir(processEnv);
+  let file: RotatingFile | null = null;
+  try {
+    file = new RotatingFile(join(stateDir, 'logs', 'terminal.log'), Math.max(1, Number(processEnv.ANTON_LOG_FILE_MAX_MB) || 10) * 1024 * 1024);
+  } catch {
+    file = null; // an unwritable log folder must not stop the terminal
+  }
   const log = pino(
-    {
-      level: processEnv.ANTON_LOG_LEVEL ?? 'info',
-      redact: { paths: ['*.apiKey', '*.api_key'], censor: '[redacted]' },
-    },
-    pino.destination({ dest: logFile(stateDir), sync: true, mkdir: true }),
+    { level: file ? (processEnv.ANTON_LOG_LEVEL ?? 'info') : 'silent', redact: { paths: ['*.apiKey', '*.api_key', '*.token', '*.password', '*.secret'], censor: '[redacted]' } },
+    { write: (line: string) => file?.write(line) },
   );
   const ctx = createContext(processEnv, { log, role: 'terminal' });
   let closed = false;
