@@ -13,6 +13,10 @@ export async function runChat(opts: ChatFlags): Promise<number> {
   let prompt = opts.print;
   if (prompt === undefined && !process.stdin.isTTY) prompt = (await readAllStdin()).trim() || undefined;
   const oneShot = prompt !== undefined;
+  if (!oneShot && !process.stdin.isTTY) {
+    process.stderr.write('anton: nothing to ask. Give a prompt with -p "…" or on stdin, or run anton in a terminal.\n');
+    return 2;
+  }
   if (opts.json && !oneShot) {
     process.stderr.write('anton: --json needs -p "…" or a prompt on stdin.\n');
     return 2;

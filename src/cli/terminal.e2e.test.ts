@@ -228,3 +228,21 @@ test('with NO_COLOR the terminal prints no colour codes, and Ctrl-C stops a runn
   s.write('/exit\r');
   assert.equal(await s.exitCode(), 0);
 });
+
+test('a step that writes an artifact file says which file it wrote', async (t) => {
+  const { stub, folder, env } = await setup(t);
+  stub.enqueue(
+    { toolCalls: [{ name: 'create_artifact', input: { name: 'Sales report', description: 'Q3 totals', type: 'document' } }] },
+    { toolCalls: [{ name: 'scratchpad', input: { action: 'exec', name: 'main', code: "open('.anton/artifacts/sales-report/report.md', 'w').write('# Q3')", one_line_description: 'Write the report' } }] },
+    { text: 'The report is ready.' },
+  );
+  const s = spawnAnton([], { cwd: folder, env });
+  t.after(() => s.kill());
+  await s.waitForText('› ');
+  s.write('write the report\r');
+  await s.waitForText(/\d+ in · \d+ out/);
+  assert.match(s.text(), /▸ create_artifact name="Sales report"/);
+  assert.match(s.text(), /✎ wrote \.anton\/artifacts\/sales-report\/report\.md/);
+  s.write('\x04');
+  assert.equal(await s.exitCode(), 0);
+});
