@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { SkillStore } from '../core/memory/skills.js';
+import { SkillStore, skillLabel } from '../core/memory/skills.js';
 import { resolveRole } from '../core/settings/providers.js';
 import { memorySections } from '../cowork/server/services/memory-files.js';
 import { listProviders } from '../cowork/server/services/settings.js';
@@ -30,7 +30,13 @@ export const SLASH_COMMANDS: Slash[] = [
     summary: 'this list',
     run: (r) => {
       const { c } = r.term;
-      for (const s of SLASH_COMMANDS) r.print(fit(`  ${c.cyan(`/${s.name}`)}${s.args ? ` ${c.dim(s.args)}` : ''}  ${s.summary}`, r.term.width + 20));
+      for (const s of SLASH_COMMANDS) {
+        // One line when it fits the terminal, else the summary goes under the command (nothing is cut).
+        const head = `/${s.name}${s.args ? ` ${s.args}` : ''}`;
+        const styled = `  ${c.cyan(`/${s.name}`)}${s.args ? ` ${c.dim(s.args)}` : ''}`;
+        if (2 + head.length + 2 + s.summary.length < r.term.width) r.print(`${styled}  ${s.summary}`);
+        else r.print(`${styled}\n      ${s.summary}`);
+      }
       r.print(c.dim('  Esc or Ctrl-C stops a running turn (the partial reply is kept); Ctrl-D exits.'));
     },
   },
@@ -112,12 +118,12 @@ export const SLASH_COMMANDS: Slash[] = [
         return r.print(`Removed skill ${label}.`);
       }
       if (sub === 'save') {
-        if (!label || !file) throw new CliError('Usage: /skill save <label> <file.md>');
+        if (!label || !file || !skillLabel(label)) throw new CliError('Usage: /skill save <label> <file.md> (label: letters, digits, _)');
         const path = isAbsolute(file) ? file : join(process.cwd(), file);
         const declarative = readFileSync(path, 'utf8');
         const title = declarative.match(/^#\s+(.+)$/m)?.[1]?.trim() ?? label;
-        store.upsert(label, { name: title, description: '', whenToUse: '', declarative });
-        return r.print(`Saved skill ${label}.`);
+        store.upsert(skillLabel(label), { name: title, description: '', whenToUse: '', declarative });
+        return r.print(`Saved skill ${skillLabel(label)}.`);
       }
       const s = store.get(sub);
       if (!s) throw new CliError(`No skill ${sub}. /skills lists them.`);

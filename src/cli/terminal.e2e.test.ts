@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { SkillStore } from '../core/memory/skills.js';
 import { join } from 'node:path';
 import { createContext, closeContext } from '../cowork/server/context.js';
 import { REPO_ROOT, spawnServer, waitForHealth } from '../testing/spawn-server.js';
@@ -243,6 +244,35 @@ test('a step that writes an artifact file says which file it wrote', async (t) =
   await s.waitForText(/\d+ in · \d+ out/);
   assert.match(s.text(), /▸ create_artifact name="Sales report"/);
   assert.match(s.text(), /✎ wrote \.anton\/artifacts\/sales-report\/report\.md/);
+  s.write('\x04');
+  assert.equal(await s.exitCode(), 0);
+});
+
+test('slash commands: /llm switches the model for the next turn, /memory and /skills read the shared files, /explain lists the last turn’s steps', async (t) => {
+  const { stub, home, folder, env } = await setup(t);
+  mkdirSync(join(home, '.anton', 'memory'), { recursive: true });
+  writeFileSync(join(home, '.anton', 'memory', 'rules.md'), '- Always answer in euros.\n');
+  const seed = createContext(env, { logLevel: 'silent' });
+  new SkillStore(seed.paths.skillsDir).upsert('monthly_close', { name: 'Monthly close', description: '', whenToUse: 'closing the books', declarative: 'Step 1.' });
+  await closeContext(seed);
+  stub.enqueue(...SCRATCHPAD_TURN);
+  const s = spawnAnton([], { cwd: folder, env });
+  t.after(() => s.kill());
+  const run = async (line: string, expect: string | RegExp) => {
+    const from = s.text().length;
+    s.write(`${line}\r`);
+    await s.waitForText(expect, 20_000, from);
+  };
+  await s.waitForText('› ');
+  await run('/help', '/resume');
+  await run('/memory', 'rules.md');
+  await run('/memory rules', 'Always answer in euros.');
+  await run('/skills', /monthly_close\s+Monthly close — closing the books/);
+  await run('/llm claude-opus-4-1', 'Using claude-opus-4-1 for this session');
+  await run('what is 6 times 7?', /\d+ in · \d+ out/);
+  assert.equal(stub.requests.at(-1)!.body.model, 'claude-opus-4-1');
+  await run('/explain', /1\. scratchpad exec Multiply six by seven[\s\S]*print\(6 \* 7\)[\s\S]*completed, 1 step/);
+  await run('/bogus', 'Unknown command /bogus');
   s.write('\x04');
   assert.equal(await s.exitCode(), 0);
 });
