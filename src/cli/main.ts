@@ -137,9 +137,15 @@ export async function runAnton(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (!(err instanceof CommanderError)) throw err;
-    // --help and --version exit 0; usage errors (already printed with the usage) exit 2.
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage errors (already printed with the usage) exit 2.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    // One line, not a stack trace from the minified bundle (ANTON_DEBUG=1 shows it).
+    process.stderr.write(`anton: ${(err as Error)?.message ?? String(err)}\n`);
+    if (process.env.ANTON_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    process.exitCode = 1;
   }
 }
 
