@@ -276,3 +276,32 @@ test('slash commands: /llm switches the model for the next turn, /memory and /sk
   s.write('\x04');
   assert.equal(await s.exitCode(), 0);
 });
+
+test('Esc during a long scratchpad cell stops the cell and the turn; the history stays valid for the next turn', async (t) => {
+  const { stub, folder, env } = await setup(t);
+  stub.enqueue(
+    { toolCalls: [{ name: 'scratchpad', input: { action: 'exec', name: 'main', code: 'import time\nprint("started", flush=True)\ntime.sleep(60)', one_line_description: 'Wait a long time', estimated_execution_time_seconds: 90 } }] },
+    { text: 'Next answer.' },
+  );
+  const s = spawnAnton([], { cwd: folder, env });
+  t.after(() => s.kill());
+  await s.waitForText('› ');
+  s.write('wait for a minute\r');
+  await s.waitForText('Running code');
+  await s.waitForText('started'); // the cell is really running
+  s.write('\x1b');
+  await s.waitForText('partial reply is kept', 15_000);
+  const from = s.text().length;
+  s.write('and now?\r');
+  await s.waitForText('Next answer.', 20_000, from);
+  await s.waitForText(/\d+ in · \d+ out[^\n]*\n› /, 10_000, from);
+  // The model saw a paired tool_use / tool_result, then the new question.
+  const sent = stub.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+  const blocks = sent.flatMap((m) => (Array.isArray(m.content) ? (m.content as { type: string; tool_use_id?: string; id?: string }[]) : []));
+  const uses = blocks.filter((b) => b.type === 'tool_use').map((b) => b.id);
+  const results = blocks.filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id);
+  assert.equal(uses.length, 1);
+  assert.deepEqual(results, uses);
+  s.write('\x04');
+  assert.equal(await s.exitCode(), 0);
+});
