@@ -23,7 +23,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   const db = new Database(file);
   try {
     db.pragma('busy_timeout = 5000'); // first: another process (server, terminal) may hold a lock right now
-    db.pragma('journal_mode = WAL');
+    walMode(db);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     const migration = migrate(db, file, existed, migrations);
@@ -31,6 +31,23 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Switch to WAL. On a brand-new file another process may be switching it at the same moment, and SQLite answers
+ * SQLITE_BUSY here without waiting on the busy timeout: retry for up to ~2 s.
+ */
+function walMode(db: Db): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (attempt >= 100 || !/locked|busy/i.test((err as Error).message)) throw err;
+      Atomics.wait(pause, 0, 0, 20);
+    }
   }
 }
 
