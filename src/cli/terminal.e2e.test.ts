@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { SkillStore } from '../core/memory/skills.js';
 import { join } from 'node:path';
 import { createContext, closeContext } from '../cowork/server/context.js';
@@ -304,4 +304,25 @@ test('Esc during a long scratchpad cell stops the cell and the turn; the history
   assert.deepEqual(results, uses);
   s.write('\x04');
   assert.equal(await s.exitCode(), 0);
+});
+
+test('anton setup with flags checks the key against the endpoint and saves an OpenAI-compatible provider; a refused key saves nothing', async (t) => {
+  const { stub, home, folder, env } = await setup(t, false);
+  stub.enqueue({ error: { status: 401, message: 'bad key' } });
+  const refused = await runAnton(['setup', '--provider', 'openai-compatible', '--api-key', 'sk-wrong', '--base-url', `${stub.url}/v1`, '--model', 'llama3'], { cwd: folder, env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /refused \(HTTP 401\)\. Nothing was saved/);
+  assert.ok(!existsSync(join(home, '.anton', '.env')) || !/sk-wrong/.test(readFileSync(join(home, '.anton', '.env'), 'utf8')));
+
+  stub.enqueue({ text: 'pong' });
+  const ok = await runAnton(['setup', '--provider', 'openai-compatible', '--api-key', 'sk-local', '--base-url', `${stub.url}/v1`, '--model', 'llama3'], { cwd: folder, env });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(stub.requests.at(-1)!.path, '/v1/chat/completions');
+  assert.equal(stub.requests.at(-1)!.headers.authorization, 'Bearer sk-local');
+  // The chat now runs on it.
+  stub.enqueue({ text: 'Local model here.' });
+  const chat = await runAnton(['-p', 'hi'], { cwd: folder, env });
+  assert.equal(chat.code, 0, chat.stderr);
+  assert.equal(chat.stdout, 'Local model here.\n');
+  assert.equal(stub.requests.at(-1)!.body.model, 'llama3');
 });
