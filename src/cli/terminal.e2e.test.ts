@@ -326,3 +326,18 @@ test('anton setup with flags checks the key against the endpoint and saves an Op
   assert.equal(chat.stdout, 'Local model here.\n');
   assert.equal(stub.requests.at(-1)!.body.model, 'llama3');
 });
+
+test('anton --resume without an id continues the latest conversation of the folder’s project and shows where it left off', async (t) => {
+  const { stub, folder, env } = await setup(t);
+  stub.enqueue({ text: 'First answer.' }, { text: 'Second answer.' });
+  assert.equal((await runAnton(['-p', 'first question'], { cwd: folder, env })).code, 0);
+  const s = spawnAnton(['--resume'], { cwd: folder, env });
+  t.after(() => s.kill());
+  await s.waitForText('› ');
+  assert.match(s.text(), /Resuming \d{8}_\d{6}_[0-9a-f]{6}[\s\S]*you › first question[\s\S]*anton › First answer\./);
+  s.write('second question\r');
+  await s.waitForText(/\d+ in · \d+ out[^\n]*\n› /);
+  s.write('\x04');
+  assert.equal(await s.exitCode(), 0);
+  assert.match(JSON.stringify(stub.requests.at(-1)!.body.messages), /first question[\s\S]*First answer[\s\S]*second question/);
+});
