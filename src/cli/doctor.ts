@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { pythonStatus } from '../core/scratchpad/python.js';
 import { getConfigStatus } from '../core/settings/config-status.js';
 import type { ProviderType } from '../core/settings/providers.js';
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../core/version.js';
@@ -40,8 +41,9 @@ export async function runDoctor(processEnv: Record<string, string | undefined>, 
 
   // Python and the scratchpad's virtualenvs (made with `python -m venv`).
   const python = env.get('ANTON_PYTHON') ?? 'python3';
-  const py = spawnSync(python, ['-c', 'import sys, venv; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', timeout: 10_000 });
-  if (py.error) add({ area: 'versions', name: 'python', status: 'fail', detail: `${python} not found`, fix: 'Install Python 3 (e.g. `apt install python3 python3-venv`) or set ANTON_PYTHON.' });
+  const found = pythonStatus(python, env.get('PATH') ?? process.env.PATH ?? ''); // the same lookup as /health
+  const py = found.ok ? spawnSync(found.path!, ['-c', 'import sys, venv; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', timeout: 10_000 }) : null;
+  if (!py || py.error) add({ area: 'versions', name: 'python', status: 'fail', detail: `${python} not found`, fix: found.error ?? 'Install Python 3 (apt install python3 python3-venv) or set ANTON_PYTHON.' });
   else if (py.status !== 0) add({ area: 'versions', name: 'python', status: 'fail', detail: `${python}: ${py.stderr.trim().split('\n').pop()}`, fix: 'The scratchpad needs the venv module: install python3-venv.' });
   else add({ area: 'versions', name: 'python', status: 'ok', detail: `${python} ${py.stdout.trim()} (venv available)` });
 
