@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true }); // no stale chunks
 
 await build({
-  entryPoints: { cli: 'src/cowork/server/cli.ts', early: 'src/cowork/server/early.ts' },
+  entryPoints: { cli: 'src/cowork/server/cli.ts', early: 'src/cowork/server/early.ts', anton: 'src/cli/main.ts' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true, // dynamic import() of heavy SDKs becomes a lazily loaded chunk

@@ -8,9 +8,13 @@ const USAGE = `Usage:
   anton cowork-server import     adopt an existing Anton install's conversations, pins, schedules and vault
   anton update [--status|--rollback]  check for a server update now, show the updater's state, or roll back
   anton --version                print the version
+  anton --help                   the terminal interface's commands
 Environment: ANTON_SERVER_HOST (127.0.0.1), ANTON_SERVER_PORT (26866), ANTON_PROJECTS_DIR, see README.`;
 
-/** `anton <subcommand>`; `anton-cowork-server` calls runServerCli directly. */
+/**
+ * `anton cowork-server [args]` (args passed through unchanged to the server) and `anton cowork-server import`;
+ * every other `anton` command is the terminal interface (src/cli). `anton-cowork-server` calls runServerCli directly.
+ */
 export async function runAntonCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === 'cowork-server' && rest[0] === 'import') return void (process.exitCode = await runImportCommand(rest.slice(1)));
@@ -19,12 +23,8 @@ export async function runAntonCli(argv: string[], early: EarlyServer | null = nu
     process.exitCode = await (await import('./update-command.js')).runUpdateCommand(rest);
     return;
   }
-  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
-    console.log(COWORK_SERVER_VERSION);
-    return;
-  }
-  console.log(USAGE);
-  process.exitCode = cmd === undefined || cmd === '--help' || cmd === '-h' ? 0 : 2;
+  const { runAnton } = await import('../../cli/main.js');
+  await runAnton(argv);
 }
 
 export async function runServerCli(argv: string[], early: EarlyServer | null = null): Promise<void> {

@@ -25,6 +25,7 @@ import { buildAttachmentContext } from './services/attachment-context.js';
 import { ScheduleStore } from './stores/schedules.js';
 import { Scheduler, schedulerOptions } from './services/scheduler.js';
 import type { SearchSource } from './services/search.js';
+import { otherLiveProcesses, registerLiveProcess } from './services/live-processes.js';
 import { artifactSource, attachmentSource, conversationSource, pinSource, projectSource, scheduleSource } from './services/search-sources.js';
 
 /** Everything a route needs, built once per server (tests build one per temp HOME). */
@@ -62,6 +63,10 @@ export interface AppContext {
 
 export interface ContextOptions {
   logLevel?: string;
+  /** A ready logger (the `anton` terminal logs to a file, never to the screen). */
+  log?: Logger;
+  /** Who opens the state dir, recorded in `<state>/live/<pid>` (`server`, `terminal`). */
+  role?: string;
 }
 
 export const INTERRUPTED_NOTE = '_[Interrupted: the server stopped before this turn finished.]_';
@@ -82,7 +87,7 @@ function recoverInterruptedTurns(conversations: ConversationStore, log: Logger):
 
 export function createContext(processEnv: Record<string, string | undefined>, opts: ContextOptions = {}): AppContext {
   const { env, paths } = bootEnv(processEnv);
-  const log = createLogger(env, paths.coworkStateDir, opts.logLevel ?? env.get('ANTON_LOG_LEVEL') ?? 'info');
+  const log = opts.log ?? createLogger(env, paths.coworkStateDir, opts.logLevel ?? env.get('ANTON_LOG_LEVEL') ?? 'info');
   const { db, migration } = openDatabase(paths.databaseFile);
   if (migration.from !== migration.to) log.info(migration, 'database migrated');
   const kv = new KvStore(db);
@@ -91,7 +96,9 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   const conversations = new ConversationStore(db);
   projects.onRename.push((from, to) => conversations.relabelProject(from, to));
   projects.onDelete.push((name) => conversations.deleteProject(name));
-  recoverInterruptedTurns(conversations, log);
+  // A turn left `running` may belong to another live process (a server and a terminal share the database).
+  const unregister = registerLiveProcess(paths.coworkStateDir, opts.role ?? 'server');
+  if (otherLiveProcesses(paths.coworkStateDir).length === 0) recoverInterruptedTurns(conversations, log);
   const agent = emptyExtensions();
   const pads = createPadManager(env);
   const schedules = new ScheduleStore(db);
@@ -137,7 +144,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     attachmentSource(ctx.legacyAttachments, projects),
   );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
-  ctx.closers.push(() => void (conversations.frameLog.flush(), db.close()), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());
+  ctx.closers.push(unregister, () => void (conversations.frameLog.flush(), db.close()), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());
   return ctx;
 }
 

@@ -22,15 +22,32 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   const existed = file !== ':memory:' && existsSync(file);
   const db = new Database(file);
   try {
-    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000'); // first: another process (server, terminal) may hold a lock right now
+    walMode(db);
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     const migration = migrate(db, file, existed, migrations);
     return { db, migration };
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Switch to WAL. On a brand-new file another process may be switching it at the same moment, and SQLite answers
+ * SQLITE_BUSY here without waiting on the busy timeout: retry for up to ~2 s.
+ */
+function walMode(db: Db): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (attempt >= 100 || !/locked|busy/i.test((err as Error).message)) throw err;
+      Atomics.wait(pause, 0, 0, 20);
+    }
   }
 }
 
@@ -49,10 +66,12 @@ export function migrate(db: Db, file: string, existed: boolean, migrations: read
     db.prepare('VACUUM INTO ?').run(backup);
   }
   for (const m of pending) {
+    // Under the write lock, re-check: a server and a terminal opening a new state dir together migrate it once.
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
   return { from: current, to: Math.max(current, latest), backup };
 }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { VAULT_KEEP } from '../../../core/vault/vault.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
-import { connectors, matchConnectors, methodOf, secretFields, summary, type Connector, type ConnectorMethod } from '../services/connectors.js';
+import { connectors, matchConnectors, methodOf, summary, type Connector, type ConnectorMethod } from '../services/connectors.js';
+import { saveConnection } from '../services/connections.js';
 import { canProbe, runProbe } from '../services/probes.js';
 import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
@@ -55,18 +55,9 @@ export const connectorRoutes = routeGroup((app, ctx) => {
 
   const SaveBody = z.object({ method: z.string().nullish(), name: z.string().max(200).default(''), values: Values.default({}) });
 
-  app.post('/v1/connectors/:id/save', { schema: { tags: ['connectors'], params: z.object({ id: z.string() }), body: SaveBody } }, async (req) => {
-    const c = mustConnector(req.params.id);
-    const methods = c.form.methods ?? [];
-    if (methods.length && !req.body.method) throw badRequest('method is required for this connector');
-    const method = methods.length ? methods.find((m) => m.id === req.body.method) : undefined;
-    if (methods.length && !method) throw badRequest(`Unknown method: ${req.body.method}`);
-    const name = req.body.name.trim() || randomBytes(4).toString('hex');
-    const values = credentialsFor(ctx, c, method, name, req.body.values);
-    if (!Object.keys(values).length) throw badRequest('Nothing to save: every value is empty.');
-    ctx.vault.save(c.id, name, { ...values, _method: method?.id ?? '', _connector_id: c.id }, secretFields(method));
-    return { status: 'ok', engine: c.id, name, method: method?.id ?? null, label: c.label };
-  });
+  app.post('/v1/connectors/:id/save', { schema: { tags: ['connectors'], params: z.object({ id: z.string() }), body: SaveBody } }, async (req) =>
+    saveConnection(ctx, mustConnector(req.params.id), req.body.method, req.body.name, req.body.values),
+  );
 
   // Our addition: a live check of credentials before (or without) saving them.
   app.post('/v1/connectors/:id/test', { schema: { tags: ['connectors'], params: z.object({ id: z.string() }), body: SaveBody } }, async (req) => {

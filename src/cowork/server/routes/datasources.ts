@@ -7,8 +7,7 @@ import { deriveName, engineFor, fieldPayload, registryEngines } from '../service
 import { canProbe, runProbe } from '../services/probes.js';
 import { credentialsFor } from './connectors.js';
 import { routeGroup } from './types.js';
-import { GOOGLE_ENGINES, revokeGoogle } from '../services/google-oauth.js';
-import { recordTombstone } from '../services/import-ledger.js';
+import { removeConnection } from '../services/connections.js';
 
 const EngineName = z.object({ engine: z.string(), name: z.string() });
 const Body = z.object({
@@ -111,11 +110,7 @@ export const datasourceRoutes = routeGroup((app, ctx) => {
   });
 
   app.delete('/v1/datasources/:engine/:name', { schema: { tags: ['datasources'], params: EngineName } }, async (req) => {
-    const rec = ctx.vault.get(req.params.engine, req.params.name);
-    if (!rec) throw notFound('Datasource connection not found');
-    if (GOOGLE_ENGINES.includes(rec.engine)) await revokeGoogle(ctx, rec.fields);
-    ctx.vault.delete(req.params.engine, req.params.name);
-    recordTombstone(ctx.db, 'connection', `${rec.engine}/${rec.name}`); // an imported connection stays deleted
+    await removeConnection(ctx, req.params.engine, req.params.name);
     return { status: 'ok', deleted: { engine: req.params.engine, name: req.params.name } };
   });
 });

@@ -50,6 +50,24 @@ export async function publishArtifact(ctx: AppContext, file: string): Promise<{ 
   return { url: String(result.view_url), result: shown };
 }
 
+/** Take a published artifact down (shared by the route and the terminal's /unpublish). */
+export async function unpublishArtifact(ctx: AppContext, file: string): Promise<void> {
+  const { url, key } = publishConfig(ctx);
+  if (!key) throw badRequest('Configure ANTON_MINDS_API_KEY before publishing');
+  const dir = dirname(file);
+  const map = readPublishMap(dir);
+  const rec = map[basename(file)];
+  if (!rec) throw notFound('Artifact has no publish record');
+  try {
+    await unpublish(url, key, rec.report_id || rec.last_md5);
+  } catch (e) {
+    throw new HttpError(502, `Unpublishing failed: ${(e as Error).message}`);
+  }
+  delete map[basename(file)];
+  if (Object.keys(map).length) writePublishMap(dir, map);
+  else rmSync(join(dir, '.published.json'), { force: true });
+}
+
 export const publishRoutes = routeGroup((app, ctx) => {
   app.get('/v1/publish', { schema: { tags: ['publish'] } }, async () => {
     const { url, key } = publishConfig(ctx);
@@ -66,21 +84,7 @@ export const publishRoutes = routeGroup((app, ctx) => {
   });
 
   app.delete('/v1/publish', { schema: { tags: ['publish'], querystring: z.object({ path: z.string().min(1) }) } }, async (req) => {
-    const { url, key } = publishConfig(ctx);
-    if (!key) throw badRequest('Configure ANTON_MINDS_API_KEY before publishing');
-    const file = resolveArtifactPath(ctx.projects, req.query.path);
-    const dir = dirname(file);
-    const map = readPublishMap(dir);
-    const rec = map[basename(file)];
-    if (!rec) throw notFound('Artifact has no publish record');
-    try {
-      await unpublish(url, key, rec.report_id || rec.last_md5);
-    } catch (e) {
-      throw new HttpError(502, `Unpublishing failed: ${(e as Error).message}`);
-    }
-    delete map[basename(file)];
-    if (Object.keys(map).length) writePublishMap(dir, map);
-    else rmSync(join(dir, '.published.json'), { force: true });
+    await unpublishArtifact(ctx, resolveArtifactPath(ctx.projects, req.query.path));
     return { status: 'ok' };
   });
 });

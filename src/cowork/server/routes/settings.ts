@@ -14,7 +14,7 @@ import {
   listProviders,
   providerBaseUrl,
   providerKey,
-  providersPatchChanges,
+  saveProviders,
   settingsView,
   type ProviderEntry,
   type UiPrefs,
@@ -71,9 +71,7 @@ export const settingsRoutes = routeGroup((app, ctx) => {
     }
     const changes: EnvChanges = {};
     if (body.providers) {
-      // Role assignments live in ANTON_<ROLE>_PROVIDER/MODEL (what turns read); only the mode is a preference.
-      if (body.modelMode) kv.set('modelMode', body.modelMode);
-      Object.assign(changes, providersPatchChanges(env, body.providers as ProviderEntry[], body.modelMode ?? kv.get('modelMode', 'default'), body.modelOverrides));
+      Object.assign(changes, saveProviders(env, kv, body.providers as ProviderEntry[], body.modelMode, body.modelOverrides));
     } else {
       for (const [field, key] of Object.entries(ENV_STRING_FIELDS)) {
         const v = body[field];
@@ -89,7 +87,7 @@ export const settingsRoutes = routeGroup((app, ctx) => {
       }
     }
     if (Object.keys(ui).length) kv.update('preferences', {} as Partial<UiPrefs>, (cur) => ({ ...cur, ...ui }));
-    env.write(changes);
+    if (!body.providers) env.write(changes);
     for (const [k, v] of Object.entries(changes)) updated.push(v === null ? `deleted:${k}` : k);
     const cfg = getConfigStatus(env);
     return { status: 'ok', updated, configReady: cfg.config_ready, configError: cfg.config_error };

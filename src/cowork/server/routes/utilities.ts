@@ -1,53 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, sep } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
 import { resolveInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { SkillStore, skillLabel } from '../../../core/memory/skills.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import type { AppContext } from '../context.js';
+import { memoryPayload as payload, memorySections, type MemoryRoot } from '../services/memory-files.js';
 import { routeGroup } from './types.js';
-
-interface MemoryRoot {
-  scope: 'Global' | 'Project';
-  root: string;
-  projectName?: string;
-  projectPath?: string;
-}
-
-function mdFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const abs = join(d, e.name);
-      if (e.isDirectory()) walk(abs);
-      else if (e.isFile() && e.name.endsWith('.md')) out.push(abs);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
-
-function payload(r: MemoryRoot, abs: string) {
-  const content = readFileSync(abs, 'utf8');
-  const stem = basename(abs, '.md');
-  return {
-    name: stem.replace(/[-_]/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase()),
-    path: abs,
-    relativePath: relative(r.root, abs).split(sep).join('/'),
-    scope: r.scope,
-    bytes: statSync(abs).size,
-    preview: content.split('\n').filter((l) => l.trim()).slice(0, 8).join('\n').slice(0, 700),
-    content: content.slice(0, 16_000),
-    ...(r.scope === 'Project' ? { projectName: r.projectName, projectPath: r.projectPath } : {}),
-  };
-}
 
 /** Memory roots: global, and only registered projects (the reference accepted any client-given folder). */
 function memoryRoot(ctx: AppContext, scope: string, projectPath?: string | null): MemoryRoot {
@@ -79,22 +39,9 @@ function backup(ctx: AppContext, abs: string): void {
 }
 
 export const utilityRoutes = routeGroup((app, ctx) => {
-  app.get('/v1/memory', { schema: { tags: ['memory'], querystring: z.object({ project_path: z.string().optional() }) } }, async (req) => {
-    const roots: MemoryRoot[] = [{ scope: 'Global', root: ctx.paths.memoryDir }];
-    for (const p of ctx.projects.list()) {
-      if (req.query.project_path === undefined || req.query.project_path === p.path) {
-        roots.push({ scope: 'Project', root: join(p.path, '.anton', 'memory'), projectName: p.name, projectPath: p.path });
-      }
-    }
-    return {
-      sections: roots.map((r) => ({
-        scope: r.scope,
-        root: r.root,
-        files: mdFiles(r.root).map((f) => payload(r, f)),
-        ...(r.scope === 'Project' ? { projectName: r.projectName, projectPath: r.projectPath } : {}),
-      })),
-    };
-  });
+  app.get('/v1/memory', { schema: { tags: ['memory'], querystring: z.object({ project_path: z.string().optional() }) } }, async (req) => ({
+    sections: memorySections(ctx, req.query.project_path),
+  }));
 
   app.post(
     '/v1/memory',

@@ -277,3 +277,14 @@ export function providersPatchChanges(
   }
   return changes;
 }
+
+type RoleOverrides = { planning?: { providerType?: string; model?: string }; coding?: { providerType?: string; model?: string } };
+
+/** Save a provider list the way onboarding and the settings page do (PUT /v1/settings with `providers`). */
+export function saveProviders(env: EnvStore, kv: KvStore, providers: ProviderEntry[], modelMode?: 'default' | 'custom', overrides?: RoleOverrides): EnvChanges {
+  // Role assignments live in ANTON_<ROLE>_PROVIDER/MODEL (what turns read); only the mode is a preference.
+  if (modelMode) kv.set('modelMode', modelMode);
+  const changes = providersPatchChanges(env, providers, modelMode ?? kv.get('modelMode', 'default'), overrides);
+  env.write(changes);
+  return changes;
+}

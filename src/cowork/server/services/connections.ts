@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import type { VaultRecord } from '../../../core/vault/vault.js';
+import type { AppContext } from '../context.js';
+import { credentialsFor } from '../routes/connectors.js';
+import { badRequest, notFound } from '../errors.js';
+import { methodOf, secretFields, type Connector } from './connectors.js';
+import { GOOGLE_ENGINES, revokeGoogle } from './google-oauth.js';
+import { recordTombstone } from './import-ledger.js';
+import { canProbe, runProbe, type ProbeResult } from './probes.js';
+
+/**
+ * Saved data-source connections (the encrypted vault), shared by the HTTP routes and the `anton` terminal:
+ * one implementation of save, live test and removal.
+ */
+
+/** Save a connection through a connector's form method (POST /v1/connectors/{id}/save, `anton connect`). */
+export function saveConnection(ctx: AppContext, c: Connector, methodId: string | null | undefined, rawName: string, raw: Record<string, unknown>) {
+  const methods = c.form.methods ?? [];
+  if (methods.length && !methodId) throw badRequest('method is required for this connector');
+  const method = methods.length ? methods.find((m) => m.id === methodId) : undefined;
+  if (methods.length && !method) throw badRequest(`Unknown method: ${methodId}`);
+  const name = rawName.trim() || randomBytes(4).toString('hex');
+  const values = credentialsFor(ctx, c, method, name, raw);
+  if (!Object.keys(values).length) throw badRequest('Nothing to save: every value is empty.');
+  ctx.vault.save(c.id, name, { ...values, _method: method?.id ?? '', _connector_id: c.id }, secretFields(method));
+  return { status: 'ok', engine: c.id, name, method: method?.id ?? null, label: c.label };
+}
+
+/** Live test of a stored connection with its connector's probe; null when the connector has none. */
+export async function testStoredConnection(c: Connector | undefined, r: VaultRecord): Promise<ProbeResult | null> {
+  const probe = c ? methodOf(c, r.fields._method)?.probe : undefined;
+  if (!canProbe(probe)) return null;
+  return runProbe(probe!, r.fields);
+}
+
+/** DELETE /v1/datasources/{engine}/{name} and `anton remove`: Google tokens are revoked first; a tombstone keeps an imported connection from coming back. */
+export async function removeConnection(ctx: AppContext, engine: string, name: string): Promise<void> {
+  const rec = ctx.vault.get(engine, name);
+  if (!rec) throw notFound('Datasource connection not found');
+  if (GOOGLE_ENGINES.includes(rec.engine)) await revokeGoogle(ctx, rec.fields);
+  ctx.vault.delete(engine, name);
+  recordTombstone(ctx.db, 'connection', `${rec.engine}/${rec.name}`); // an imported connection stays deleted
+}
