@@ -1,41 +1,44 @@
-// "Start to prompt" of the `anton` terminal: spawn `node bin/anton.js` (no arguments) in a fresh HOME and time
-// the first prompt it prints. Skipped — not failed — while the bin has no interactive mode (it prints usage and
-// exits) or is absent. ANTON_BENCH_PROMPT (a regular expression) overrides what counts as a prompt.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// "Start to prompt" of the `anton` terminal: the real bin in a pseudo-terminal (as a person runs it), in a fresh HOME
+// with a key configured, timed from spawn until the chat prompt is drawn; then Ctrl-D closes it.
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import pty from '@lydell/node-pty';
 import { ROOT, tempHome } from './procs.mjs';
 
-const PROMPT = new RegExp(process.env.ANTON_BENCH_PROMPT ?? '(^|\\n)\\s*(anton\\s*)?[>›❯]\\s*$');
+const PROMPT = '› ';
 
 export async function measureTerminal(timeoutMs = 10_000) {
   const bin = join(ROOT, 'bin', 'anton.js');
   if (!existsSync(bin)) return { skipped: 'bin/anton.js is absent' };
   const { home, cleanup } = tempHome();
+  const folder = join(home, 'data');
+  mkdirSync(folder);
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: home, TERM: 'dumb', ANTON_DISABLE_AUTOUPDATES: 'true', ANTON_ANTHROPIC_API_KEY: 'sk-bench' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+  const term = pty.spawn(process.execPath, [bin], {
+    cols: 80,
+    rows: 24,
+    cwd: folder,
+    env: { PATH: process.env.PATH, HOME: home, TERM: 'xterm-256color', NO_COLOR: '1', ANTON_DISABLE_AUTOUPDATES: 'true', ANTON_ANTHROPIC_API_KEY: 'sk-ant-bench' },
   });
   try {
     return await new Promise((resolve) => {
       let out = '';
       const timer = setTimeout(() => resolve({ skipped: `no prompt within ${timeoutMs} ms` }), timeoutMs);
-      child.stdout.on('data', (d) => {
+      term.onData((d) => {
         out += d;
-        if (PROMPT.test(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))) {
+        if (out.includes(PROMPT)) {
           clearTimeout(timer);
           resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6 });
         }
       });
-      child.once('exit', () => {
+      term.onExit(() => {
         clearTimeout(timer);
-        resolve({ skipped: 'bin/anton.js has no interactive prompt yet (it exited)' });
+        resolve({ skipped: 'bin/anton.js exited before showing a prompt' });
       });
     });
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    term.write('\x04');
+    setTimeout(() => term.kill('SIGKILL'), 2000).unref();
     cleanup();
   }
 }
