@@ -158,7 +158,17 @@ export async function startMariadb(o: { tls: boolean }): Promise<Throwaway> {
   const child = spawn('/usr/sbin/mariadbd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d) => (log += d));
   await waitForPort(port, child, 'mariadbd', () => log);
-  const root = await mysql.createConnection({ socketPath: socket, user: 'root', password: '' });
+  // The TCP port can open a moment before the socket accepts: retry until the server is really ready.
+  let root!: Awaited<ReturnType<typeof mysql.createConnection>>;
+  await waitFor(async () => {
+    try {
+      root = await mysql.createConnection({ socketPath: socket, user: 'root', password: '' });
+      return true;
+    } catch {
+      if (child.exitCode !== null) throw new Error(`mariadbd exited: ${log}`);
+      return false;
+    }
+  }, 30_000);
   try {
     await root.query('CREATE DATABASE IF NOT EXISTS test');
     await root.query(`CREATE USER '${PROBE_USER}'@'%' IDENTIFIED BY '${PROBE_PASSWORD}'`);
