@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp } from '../../testing/test-app.js';
+import { rawGet, rawHttp } from '../../testing/raw-http.js';
 
 test('DNS rebinding: a request whose Host is not ours gets 403', async (t) => {
   const ta = await startTestApp({ listen: true });
@@ -45,4 +46,38 @@ test('ANTON_SERVER_TOKEN guards every /v1 route; /health and preview capabilitie
   assert.equal((await ta.app.inject({ url: '/v1/projects', headers: { authorization: 'Bearer launch-secret-123' } })).statusCode, 200);
   assert.equal((await ta.app.inject('/v1/projects?token=launch-secret-123')).statusCode, 200, 'downloads may pass it as a query parameter');
   assert.notEqual((await ta.app.inject('/v1/projects/preview-asset/0123456789abcdef/x.html')).statusCode, 401);
+});
+
+test('token bypass: percent-encoded, absolute-form and odd request targets never reach a /v1 route without the token', async (t) => {
+  const ta = await startTestApp({ listen: true, env: { ANTON_SERVER_TOKEN: 'launch-secret-123', ANTON_ANTHROPIC_API_KEY: 'sk-ant-must-not-leak' } });
+  t.after(() => ta.close());
+  const port = Number(new URL(ta.url).port);
+  const variants = (rest: string) => [
+    `/%76%31/${rest}`,
+    `/v%31/${rest}`,
+    `/%761/${rest}`,
+    `/%76%31/${rest.replace(/\//g, '%2F')}`,
+    `http://127.0.0.1:${port}/v1/${rest}`,
+    `http://localhost:${port}/%76%31/${rest}`,
+    `/v1//${rest}`,
+    `/v1/${rest}/`,
+    `/v1/./${rest}`,
+    `/v1/${rest}#frag`,
+  ];
+  for (const rest of ['settings/reveal-key/anthropic', 'settings/raw']) {
+    for (const target of variants(rest)) {
+      const r = await rawGet(port, target);
+      assert.ok(!r.body.includes('sk-ant-must-not-leak'), `${target} leaked the key (${r.status})`);
+      assert.ok(r.status === 401 || r.status === 404 || r.status === 400, `${target} → ${r.status}`);
+    }
+  }
+  const body = JSON.stringify({ name: 'p', code: 'print(1)' });
+  for (const target of variants('scratchpad/execute')) {
+    const r = await rawHttp(port, `POST ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    assert.ok(r.status === 401 || r.status === 404 || r.status === 400, `POST ${target} → ${r.status} ${r.body.slice(0, 80)}`);
+  }
+  // An absolute-form target naming a foreign host is refused like a foreign Host header.
+  assert.equal((await rawGet(port, `http://evil.example/health`)).status, 403);
+  // The right token still works on the same odd spellings.
+  assert.equal((await rawGet(port, '/%76%31/settings/raw', { authorization: 'Bearer launch-secret-123' })).status, 200);
 });

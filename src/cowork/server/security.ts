@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
+import { SPA_SUBDIRS } from './spa.js';
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1', '[::1]'];
 
@@ -10,14 +11,25 @@ export function allowedHosts(env: EnvStore): Set<string> {
   const hosts = new Set(LOOPBACK_HOSTS);
   const bind = env.get('ANTON_SERVER_HOST');
   if (bind && !['0.0.0.0', '::', '[::]'].includes(bind)) hosts.add(bind.toLowerCase());
-  for (const h of (env.get('ANTON_ALLOWED_HOSTS') ?? '').split(',')) if (h.trim()) hosts.add(h.trim().toLowerCase());
+  for (const h of extraHosts(env)) hosts.add(h);
   return hosts;
 }
 
+function extraHosts(env: EnvStore): string[] {
+  return (env.get('ANTON_ALLOWED_HOSTS') ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/**
+ * The host name of a Host header (or an absolute-form authority), or null when it is not exactly one
+ * `name[:port]` ('' then, which no allow-list holds): a comma-joined, spaced or user-info value is refused
+ * rather than guessed at.
+ */
 export function hostName(hostHeader: string): string {
-  const h = hostHeader.trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  return h.split(':')[0];
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::(\d{1,5}))?$/.exec(hostHeader.trim().toLowerCase());
+  return m ? m[1] : '';
 }
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -33,33 +45,86 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Routes an iframe or a new tab loads by URL: their path carries an unguessable capability instead. */
-const CAPABILITY_PATHS = /^\/v1\/(projects|artifacts)\/preview-asset\//;
+/**
+ * Routes that need no token, by the pattern the router matched (never by the raw URL, which may be
+ * percent-encoded or absolute-form). Preview assets carry an unguessable capability in their path; the
+ * OAuth callback is authorised by its one-time `state`; the rest serve nothing private.
+ */
+const OPEN_ROUTES = new Set([
+  '/health',
+  '/',
+  '/openapi.json',
+  '/v1/projects/preview-asset/:token/*',
+  '/v1/artifacts/preview-asset/:token/*',
+  '/v1/integrations/google-drive/oauth/callback',
+  '/v1/integrations/google-calendar/oauth/callback',
+  '/v1/integrations/gmail/oauth/callback',
+  ...SPA_SUBDIRS.map((d) => `/${d}/*`),
+]);
+
+/** Does this request need the launch token? Unmatched requests (404/405 and the SPA shell) serve nothing private. */
+export function needsToken(req: FastifyRequest): boolean {
+  if (req.method === 'OPTIONS') return false; // CORS preflights cannot carry credentials
+  const route = req.routeOptions.url;
+  if (route === undefined) return false;
+  return !OPEN_ROUTES.has(route);
+}
+
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Localhost hardening: DNS rebinding (Host allow-list), cross-site writes (Origin must be ours or allow-listed;
- * `null` never is), and an optional per-launch bearer token on every /v1 route.
+ * Is `origin` this server itself, as the browser sees it? Scheme, name and port must all match: we speak
+ * plain HTTP, except behind a TLS proxy for an ANTON_ALLOWED_HOSTS name.
+ */
+function isSameOrigin(origin: string, host: string, tlsHosts: string[]): boolean {
+  let o: URL;
+  try {
+    o = new URL(origin);
+  } catch {
+    return false;
+  }
+  const name = hostName(host);
+  if (!name) return false;
+  const schemes = tlsHosts.includes(name) ? ['http:', 'https:'] : ['http:'];
+  if (!schemes.includes(o.protocol)) return false;
+  try {
+    return o.host === new URL(`${o.protocol}//${host}`).host; // URL drops default ports on both sides
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Localhost hardening: DNS rebinding (Host allow-list, also for an absolute-form request target), cross-site
+ * writes (Origin must be ours or allow-listed; `null` never is), and an optional per-launch bearer token on
+ * every route but the few in OPEN_ROUTES.
  */
 export function installSecurity(app: FastifyInstance, ctx: AppContext, corsOrigins: string[]): void {
   const hosts = allowedHosts(ctx.env);
+  const tlsHosts = extraHosts(ctx.env);
   const token = ctx.env.get('ANTON_SERVER_TOKEN');
+  const hostOk = (h: string | undefined) => {
+    const name = h === undefined ? '' : hostName(h);
+    return name !== '' && hosts.has(name);
+  };
   app.addHook('onRequest', async (req, reply) => {
     const host = req.headers.host;
-    if (!host || !hosts.has(hostName(host))) return reply.code(403).send({ detail: 'Host not allowed' });
-    const path = req.url.split('?')[0];
+    if (!hostOk(host)) return reply.code(403).send({ detail: 'Host not allowed' });
+    // Absolute-form (`GET http://name/…`): the authority in the target is the host too.
+    if (!req.raw.url?.startsWith('/') && req.raw.url !== '*') {
+      let authority: string | undefined;
+      try {
+        authority = new URL(req.raw.url ?? '').host;
+      } catch {
+        authority = undefined;
+      }
+      if (!hostOk(authority)) return reply.code(403).send({ detail: 'Host not allowed' });
+    }
     const origin = req.headers.origin;
     if (origin !== undefined && MUTATING.has(req.method)) {
-      let sameOrigin = false;
-      try {
-        // URL drops default ports, so compare both sides through it.
-        sameOrigin = new URL(origin).host === new URL(`${new URL(origin).protocol}//${host}`).host;
-      } catch {
-        sameOrigin = false;
-      }
-      if (!sameOrigin && !corsOrigins.includes(origin)) return reply.code(403).send({ detail: 'Origin not allowed' });
+      if (!isSameOrigin(origin, host!, tlsHosts) && !corsOrigins.includes(origin)) return reply.code(403).send({ detail: 'Origin not allowed' });
     }
-    if (token && path.startsWith('/v1/') && req.method !== 'OPTIONS' && !CAPABILITY_PATHS.test(path)) {
+    if (token && needsToken(req)) {
       const given = bearer(req);
       if (!given || !sameSecret(given, token)) return reply.code(401).header('www-authenticate', 'Bearer').send({ detail: 'Not authenticated' });
     }
