@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
 import { closeContext, type AppContext } from './context.js';
 import { HttpError, installErrorHandling } from './errors.js';
-import { installSecurity } from './security.js';
+import { installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
 import { healthRoutes } from './routes/health.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -36,16 +36,43 @@ export interface BuildAppOptions {
   serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
 
-/** Origins allowed to call the API cross-origin. Never `null`: sandboxed frames and file:// pages stay out. */
+/**
+ * Origins allowed to call the API cross-origin. Never `null`: sandboxed frames and file:// pages stay out.
+ * Vite's dev origins (port 5173) only in development (ANTON_DEV_ORIGINS=true): any dev server on that port could
+ * otherwise read keys and run code. VITE_RENDERER_URL names one dev renderer explicitly.
+ */
 export function allowedOrigins(ctx: AppContext): string[] {
   const extra = ctx.env.get('VITE_RENDERER_URL')?.replace(/\/+$/, '');
-  return ['http://localhost:5173', 'http://127.0.0.1:5173', 'app://-', ...(extra ? [extra] : [])];
+  const dev = ctx.env.bool('ANTON_DEV_ORIGINS', false) ? ['http://localhost:5173', 'http://127.0.0.1:5173'] : [];
+  return [...dev, 'app://-', ...(extra ? [extra] : [])];
+}
+
+/** Fastify's request log lines, with credentials in the query string masked. */
+class RedactingLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info({ req: { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip } }, 'incoming request');
+  }
+  override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    const line = { req: { method: request.method, url: redactUrl(request.url) }, res: { statusCode: reply.statusCode }, err: error };
+    if (reply.statusCode >= 500) reply.log.error(line, error?.message);
+    else reply.log.info(line, error?.message);
+  }
+  override routeNotFound(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info(`Route ${request.method}:${redactUrl(request.url)} not found`);
+  }
+  override writeHeadError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    reply.log.warn({ req: { method: request.method, url: redactUrl(request.url) }, err: error }, error?.message);
+  }
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: !opts.logRequests }),
+    logController: new RedactingLogController({ disableRequestLogging: !opts.logRequests }),
     // Without request logging a per-request child logger (pino.child on every request) buys nothing.
     ...(opts.logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     routerOptions: { ignoreTrailingSlash: true },

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp } from '../../testing/test-app.js';
 import { rawGet, rawHttp } from '../../testing/raw-http.js';
+import { cleanEnv, makeTempHome } from '../../testing/temp-home.js';
+import { createContext } from './context.js';
+import { buildApp } from './app.js';
 
 test('DNS rebinding: a request whose Host is not ours gets 403', async (t) => {
   const ta = await startTestApp({ listen: true });
@@ -17,7 +20,7 @@ test('DNS rebinding: a request whose Host is not ours gets 403', async (t) => {
 });
 
 test('cross-site writes: a foreign or null Origin cannot POST (multipart or JSON); our own origins can', async (t) => {
-  const ta = await startTestApp();
+  const ta = await startTestApp({ env: { ANTON_DEV_ORIGINS: 'true' } });
   t.after(() => ta.close());
   for (const origin of ['https://evil.example', 'null']) {
     const r = await ta.app.inject({ method: 'POST', url: '/v1/projects', headers: { origin }, payload: { name: 'x' } });
@@ -80,4 +83,56 @@ test('token bypass: percent-encoded, absolute-form and odd request targets never
   assert.equal((await rawGet(port, `http://evil.example/health`)).status, 403);
   // The right token still works on the same odd spellings.
   assert.equal((await rawGet(port, '/%76%31/settings/raw', { authorization: 'Bearer launch-secret-123' })).status, 200);
+});
+
+test('dev origins on port 5173 are trusted only when VITE_RENDERER_URL or ANTON_DEV_ORIGINS says so', async (t) => {
+  const plain = await startTestApp();
+  t.after(() => plain.close());
+  for (const origin of ['http://localhost:5173', 'http://127.0.0.1:5173']) {
+    const w = await plain.app.inject({ method: 'POST', url: '/v1/projects', headers: { origin }, payload: { name: 'dev' } });
+    assert.equal(w.statusCode, 403, origin);
+    assert.equal((await plain.app.inject({ url: '/v1/settings/raw', headers: { origin } })).headers['access-control-allow-origin'], undefined, origin);
+  }
+  assert.equal((await plain.app.inject({ url: '/health', headers: { origin: 'app://-' } })).headers['access-control-allow-origin'], 'app://-');
+  const vite = await startTestApp({ env: { VITE_RENDERER_URL: 'http://localhost:5173/' } });
+  t.after(() => vite.close());
+  assert.equal((await vite.app.inject({ method: 'POST', url: '/v1/projects', headers: { origin: 'http://localhost:5173' }, payload: { name: 'dev' } })).statusCode, 200);
+  assert.equal((await vite.app.inject({ method: 'POST', url: '/v1/projects', headers: { origin: 'http://127.0.0.1:5173' }, payload: { name: 'dev2' } })).statusCode, 403, 'only the named renderer');
+});
+
+test('Origin must match scheme too, and a comma-joined or malformed Host is refused', async (t) => {
+  const ta = await startTestApp({ listen: true });
+  t.after(() => ta.close());
+  const port = Number(new URL(ta.url).port);
+  const host = `127.0.0.1:${port}`;
+  const post = (origin: string) => ta.app.inject({ method: 'POST', url: '/v1/projects', headers: { host, origin }, payload: { name: `p${Math.random()}`.replace('.', '') } });
+  assert.equal((await post(`https://${host}`)).statusCode, 403, 'https is another origin');
+  assert.equal((await post(`ws://${host}`)).statusCode, 403);
+  assert.equal((await post(`http://${host}`)).statusCode, 200);
+  for (const bad of [`127.0.0.1, evil.example`, `[::1],evil.example`, `evil.example,127.0.0.1`, `127.0.0.1 evil.example`, `user@127.0.0.1`, `127.0.0.1:${port}, evil.example:${port}`]) {
+    const r = await rawGet(port, '/health', { host: bad });
+    assert.ok(r.status === 403 || r.status === 400, `${bad} → ${r.status}`);
+  }
+  assert.equal((await rawGet(port, '/health')).status, 200);
+});
+
+test('?token= never reaches the request log', async (t) => {
+  const lines: string[] = [];
+  const { default: pino } = await import('pino');
+  const { Writable } = await import('node:stream');
+  const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) });
+  const temp = makeTempHome();
+  const ctx = createContext(cleanEnv(temp.home, { ANTON_SERVER_TOKEN: 'tok-secret-777' }), { logLevel: 'silent' });
+  ctx.log = pino({ level: 'info' }, sink);
+  const app = await buildApp(ctx, { logRequests: true });
+  t.after(async () => {
+    await app.close();
+    temp.cleanup();
+  });
+  assert.equal((await app.inject('/v1/projects?token=tok-secret-777&x=1')).statusCode, 200);
+  await app.inject('/v1/nope?a=1&token=tok-secret-777');
+  await app.inject({ method: 'POST', url: '/v1/projects?token=tok-secret-777', payload: '{' });
+  const log = lines.join('');
+  assert.match(log, /incoming request/, 'requests are logged');
+  assert.ok(!log.includes('tok-secret-777'), log);
 });

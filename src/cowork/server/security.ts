@@ -130,3 +130,8 @@ export function installSecurity(app: FastifyInstance, ctx: AppContext, corsOrigi
     }
   });
 }
+
+/** A request URL fit for the log: the `token` query parameter (a credential) is masked. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&;]token=)[^&;#]*/gi, '$1[redacted]');
+}

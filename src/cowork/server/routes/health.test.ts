@@ -52,8 +52,8 @@ test('GET / banner, FastAPI-style 404 and 405, trailing slash served', async (t)
   assert.equal((await ta.app.inject('/v1/projects/')).statusCode, 200);
 });
 
-test('CORS admits the dev and app origins but never `null`', async (t) => {
-  const ta = await startTestApp();
+test('CORS admits the dev (when enabled) and app origins but never `null`', async (t) => {
+  const ta = await startTestApp({ env: { ANTON_DEV_ORIGINS: 'true' } });
   t.after(() => ta.close());
   const ok = await ta.app.inject({ url: '/health', headers: { origin: 'http://localhost:5173' } });
   assert.equal(ok.headers['access-control-allow-origin'], 'http://localhost:5173');
