@@ -10,29 +10,45 @@ import { contentDisposition } from './projects.js';
 import { routeGroup } from './types.js';
 import { adoptedAttachment, adoptedForSession, deleteAdopted, moveAdopted } from '../services/adopted-attachments.js';
 import { recordTombstone } from '../services/import-ledger.js';
+import { staysInside } from '../../../core/fs/safe-path.js';
 
 const ScopeParams = z.object({ project: z.string(), session_id: z.string() });
 const AttParams = ScopeParams.extend({ att_id: z.string() });
 const Ids = z.object({ ids: z.union([z.string(), z.array(z.string())]).optional() });
 const idList = (ids: string | string[] | undefined) => (ids === undefined ? undefined : ([] as string[]).concat(ids).flatMap((s) => s.split(',')).filter(Boolean));
 
+const OUTSIDE = 'The uploads folder leads outside the project (a symbolic link); refusing to follow it.';
+
 export const attachmentRoutes = routeGroup((app, ctx) => {
-  const dirFor = (project: string, session: string) => uploadsDir(ctx.projects.resolve(project).path, session);
+  /** The session's uploads folder; 403 when a planted link would take it (or anything in it) out of the project. */
+  const dirFor = (project: string, session: string) => {
+    const root = ctx.projects.resolve(project).path;
+    const dir = uploadsDir(root, session);
+    if (!staysInside(root, dir)) throw new HttpError(403, OUTSIDE);
+    return { root, dir };
+  };
+  /** An attachment whose folder and file really are inside the project (links out count as missing). */
+  const findUpload = (root: string, dir: string, id: string): FileAttachment | null => {
+    const att = describeUpload(dir, id);
+    return att && staysInside(root, att.path) ? att : null;
+  };
 
   // --- C: per-conversation uploads ------------------------------------------------------------------
   app.get('/v1/attachments/:project/:session_id', { schema: { tags: ['attachments'], params: ScopeParams, querystring: Ids } }, async (req) => {
-    const all = [...listUploads(dirFor(req.params.project, req.params.session_id)), ...adoptedForSession(ctx.legacyAttachments, req.params.session_id)];
+    const { root, dir } = dirFor(req.params.project, req.params.session_id);
+    const all = [...listUploads(dir).filter((a) => staysInside(root, a.path)), ...adoptedForSession(ctx.legacyAttachments, req.params.session_id)];
     const ids = idList(req.query.ids);
     return ids ? all.filter((a) => ids.includes(a.id)) : all;
   });
 
   app.post('/v1/attachments/:project/:session_id/upload', { schema: { tags: ['attachments'], params: ScopeParams, consumes: ['multipart/form-data'] } }, async (req) => {
-    const dir = dirFor(req.params.project, req.params.session_id);
+    const { root, dir } = dirFor(req.params.project, req.params.session_id);
     if (!req.isMultipart()) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
     const out: FileAttachment[] = [];
     for await (const part of req.files()) {
       const id = newAttachmentId();
       const folder = ensureUploadFolder(dir, id);
+      if (!staysInside(root, folder)) throw new HttpError(403, OUTSIDE); // a link planted while we were writing
       try {
         await saveUpload(part, folder, safeFileName(part.filename ?? ''));
       } catch (err) {
@@ -45,13 +61,19 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
   });
 
   app.delete('/v1/attachments/:project/:session_id/:att_id', { schema: { tags: ['attachments'], params: AttParams } }, async (req) => {
-    if (!deleteAdopted(ctx.db, ctx.legacyAttachments, req.params.session_id, req.params.att_id)) removeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id);
+    if (!deleteAdopted(ctx.db, ctx.legacyAttachments, req.params.session_id, req.params.att_id)) {
+      const { root, dir } = dirFor(req.params.project, req.params.session_id);
+      checkAttachmentId(req.params.att_id);
+      if (!staysInside(root, join(dir, req.params.att_id))) throw notFound('Attachment not found.');
+      removeUpload(dir, req.params.att_id);
+    }
     return { ok: true };
   });
 
   app.get('/v1/attachments/:project/:session_id/:att_id/raw', { schema: { tags: ['attachments'], params: AttParams } }, async (req, reply) => {
     checkAttachmentId(req.params.att_id);
-    const att = describeUpload(dirFor(req.params.project, req.params.session_id), req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
+    const { root, dir } = dirFor(req.params.project, req.params.session_id);
+    const att = findUpload(root, dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
     if (!att.path) return reply.headers(UNTRUSTED_CONTENT_HEADERS).type('text/plain; charset=utf-8').send((att as { text?: string }).text ?? ''); // A's text snippet
     return reply.headers(UNTRUSTED_CONTENT_HEADERS).type(att.mime).header('content-disposition', contentDisposition('inline', att.name)).send(createReadStream(att.path));
@@ -60,8 +82,8 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
   app.post('/v1/attachments/:project/:session_id/:att_id/move-to-project', { schema: { tags: ['attachments'], params: AttParams } }, async (req) => {
     checkAttachmentId(req.params.att_id);
     const project = ctx.projects.resolve(req.params.project);
-    const dir = uploadsDir(project.path, req.params.session_id);
-    const att = describeUpload(dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
+    const { root, dir } = dirFor(req.params.project, req.params.session_id);
+    const att = findUpload(root, dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
     const ext = extname(att.name);
     const stem = basename(att.name, ext);

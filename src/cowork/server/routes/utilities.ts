@@ -1,23 +1,23 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
-import { resolveInside } from '../../../core/fs/safe-path.js';
+import { resolveInside, staysInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { SkillStore, skillLabel } from '../../../core/memory/skills.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import type { AppContext } from '../context.js';
-import { memoryPayload as payload, memorySections, type MemoryRoot } from '../services/memory-files.js';
+import { memoryPayload as payload, memorySections, projectMemory, type MemoryRoot } from '../services/memory-files.js';
 import { routeGroup } from './types.js';
 
 /** Memory roots: global, and only registered projects (the reference accepted any client-given folder). */
 function memoryRoot(ctx: AppContext, scope: string, projectPath?: string | null): MemoryRoot {
   const s = scope.toLowerCase();
-  if (s === 'global') return { scope: 'Global', root: ctx.paths.memoryDir };
+  if (s === 'global') return { scope: 'Global', root: ctx.paths.memoryDir, anchor: ctx.paths.memoryDir };
   if (s !== 'project') throw badRequest('Scope must be Global or Project.');
   if (!projectPath) throw badRequest('projectPath is required for project memory.');
   const p = ctx.projects.list().find((x) => x.path === projectPath);
   if (!p) throw badRequest('Unknown project path.');
-  return { scope: 'Project', root: join(p.path, '.anton', 'memory'), projectName: p.name, projectPath: p.path };
+  return projectMemory(p);
 }
 
 function memoryFile(r: MemoryRoot, rel: string, mustExist: boolean): string {
@@ -27,6 +27,7 @@ function memoryFile(r: MemoryRoot, rel: string, mustExist: boolean): string {
   if (extname(withExt).toLowerCase() !== '.md') throw new HttpError(415, 'Memory files must be Markdown files.');
   const abs = resolveInside(r.root, withExt);
   if (!abs) throw badRequest('Invalid memory path.');
+  if (!staysInside(r.anchor, abs)) throw new HttpError(403, 'The memory folder leads outside the project (a symbolic link); refusing to follow it.');
   if (mustExist && !existsSync(abs)) throw notFound('Memory file not found.');
   return abs;
 }

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { artifactFiles, ArtifactStore, type ArtifactMeta } from '../../../core/artifacts/store.js';
-import { isInside } from '../../../core/fs/safe-path.js';
-import { badRequest, notFound } from '../errors.js';
+import { isInside, staysInside } from '../../../core/fs/safe-path.js';
+import { HttpError, badRequest, notFound } from '../errors.js';
 import type { ProjectInfo, ProjectStore } from '../stores/projects.js';
 
 /** C's (and this server's) layout: `<project>/.anton/artifacts/<slug>/`. */
@@ -126,20 +126,35 @@ export function artifactCards(projects: ProjectInfo[], limit = 80) {
     });
 }
 
-/** The reference's `_resolve_artifact_path`: absolute under a known root, or relative against every root. */
+/**
+ * The reference's `_resolve_artifact_path`: absolute under a known root, or relative against every root. The file
+ * must really be inside its project (links followed): a link planted in `.anton/artifacts` is refused with 403.
+ */
 export function resolveArtifactPath(projects: ProjectStore, raw: string): string {
   if (raw.includes('\0')) throw badRequest('Invalid artifact path');
-  const roots = projects.list().flatMap((p) => artifactRoots(p.path));
+  const roots = projects.list().flatMap((p) => artifactRoots(p.path).map((root) => ({ project: p.path, root })));
+  const isFile = (p: string) => {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  const checked = (project: string, file: string) => {
+    if (!staysInside(project, file)) throw new HttpError(403, 'Artifact path leads outside its project (a symbolic link)');
+    return file;
+  };
   if (isAbsolute(raw)) {
     const abs = resolve(raw);
-    if (!roots.some((r) => isInside(r, abs)) || !existsSync(abs) || !statSync(abs).isFile()) throw notFound('Artifact is not in a known artifacts directory');
-    return abs;
+    const owner = roots.find((r) => isInside(r.root, abs));
+    if (!owner || !isFile(abs)) throw notFound('Artifact is not in a known artifacts directory');
+    return checked(owner.project, abs);
   }
   const segs = raw.replace(/\\/g, '/').split('/').filter(Boolean);
   if (segs.some((s) => s === '.' || s === '..')) throw badRequest('Invalid artifact path');
   const rel = (segs[0] === '.anton' && segs[1] === 'artifacts' ? segs.slice(2) : segs[0] === 'artifacts' ? segs.slice(1) : segs).join('/');
-  const hits = roots.map((r) => join(r, rel)).filter((p) => existsSync(p) && statSync(p).isFile());
+  const hits = roots.map((r) => ({ project: r.project, file: join(r.root, rel) })).filter((h) => isFile(h.file));
   if (hits.length > 1) throw badRequest('Artifact path matches multiple project artifact roots; pass an absolute path');
   if (!hits.length) throw notFound('Artifact not found');
-  return hits[0];
+  return checked(hits[0].project, hits[0].file);
 }

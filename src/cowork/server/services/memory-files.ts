@@ -1,11 +1,14 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { AppContext } from '../context.js';
+import { staysInside } from '../../../core/fs/safe-path.js';
 
 /** The Markdown memory files the agent reads: global ones, and each registered project's. */
 export interface MemoryRoot {
   scope: 'Global' | 'Project';
   root: string;
+  /** The folder nothing may leave, links followed: the project for project memory (its `.anton/memory` may be a planted link). */
+  anchor: string;
   projectName?: string;
   projectPath?: string;
 }
@@ -44,18 +47,18 @@ export function memoryPayload(r: MemoryRoot, abs: string) {
   };
 }
 
+export function projectMemory(p: { name: string; path: string }): MemoryRoot {
+  return { scope: 'Project', root: join(p.path, '.anton', 'memory'), anchor: p.path, projectName: p.name, projectPath: p.path };
+}
+
 /** `GET /v1/memory` and the terminal's `/memory`: global memory, then the projects' (one project when given). */
 export function memorySections(ctx: AppContext, projectPath?: string) {
-  const roots: MemoryRoot[] = [{ scope: 'Global', root: ctx.paths.memoryDir }];
-  for (const p of ctx.projects.list()) {
-    if (projectPath === undefined || projectPath === p.path) {
-      roots.push({ scope: 'Project', root: join(p.path, '.anton', 'memory'), projectName: p.name, projectPath: p.path });
-    }
-  }
+  const roots: MemoryRoot[] = [{ scope: 'Global', root: ctx.paths.memoryDir, anchor: ctx.paths.memoryDir }];
+  for (const p of ctx.projects.list()) if (projectPath === undefined || projectPath === p.path) roots.push(projectMemory(p));
   return roots.map((r) => ({
     scope: r.scope,
     root: r.root,
-    files: mdFiles(r.root).map((f) => memoryPayload(r, f)),
+    files: staysInside(r.anchor, r.root) ? mdFiles(r.root).map((f) => memoryPayload(r, f)) : [],
     ...(r.scope === 'Project' ? { projectName: r.projectName, projectPath: r.projectPath } : {}),
   }));
 }

@@ -18,7 +18,7 @@ export const newAttachmentId = () => `att_${randomBytes(8).toString('hex')}`;
 export async function saveUpload(part: MultipartFile, dir: string, name: string, mode = 0o600): Promise<number> {
   const tmp = join(dir, `.upload-${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await pipeline(part.file, createWriteStream(tmp, { mode }));
+    await pipeline(part.file, createWriteStream(tmp, { mode, flags: 'wx' }));
     if (part.file.truncated) throw new HttpError(413, `File too large: ${name}`);
     renameSync(tmp, join(dir, name));
     return statSync(join(dir, name)).size;
