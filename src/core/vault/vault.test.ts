@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { DataVault, VAULT_KEEP, scrubSecrets } from './vault.js';
 import { makeTempHome } from '../../testing/temp-home.js';
 
@@ -27,7 +28,8 @@ test('tampering or swapping files is detected; the keep-sentinel keeps stored se
   const v = new DataVault(join(home, 'vault'), join(home, 'vault.key'));
   v.save('postgres', 'a', { password: 'aaaa-secret' });
   v.save('postgres', 'b', { password: 'bbbb-secret' });
-  writeFileSync(join(home, 'vault', 'postgres-b.vault'), readFileSync(join(home, 'vault', 'postgres-a.vault')));
+  const fileOf = (n: string) => join(home, 'vault', readdirSync(join(home, 'vault')).find((f) => f.startsWith(`postgres-${n}.`))!);
+  writeFileSync(fileOf('b'), readFileSync(fileOf('a')));
   assert.throws(() => v.get('postgres', 'b'), 'a record moved to another name does not decrypt');
   assert.deepEqual(v.list().map((r) => r.name), ['a'], 'unreadable records are skipped, not fatal');
   const kept = v.save('postgres', 'a', { password: VAULT_KEEP, user: 'me' });
@@ -38,3 +40,58 @@ test('tampering or swapping files is detected; the keep-sentinel keeps stored se
   assert.equal(scrubSecrets('pw is aaaa-secret!', [['DS_POSTGRES_A__PASSWORD', 'aaaa-secret']]), 'pw is [DS_POSTGRES_A__PASSWORD]!');
   mkdirSync(join(home, 'x'));
 });
+
+test('vault names are injective: prod.db, prod db and prod_db are three connections; deleting one never touches another', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const v = new DataVault(join(home, 'vault'), join(home, 'vault.key'));
+  v.save('postgres', 'prod.db', { password: 'dot-secret' });
+  v.save('postgres', 'prod db', { password: 'space-secret' });
+  v.save('post-gres', 'x', { password: 'dash-engine' });
+  v.save('post', 'gres-x', { password: 'dash-name' });
+  assert.equal(v.get('postgres', 'prod.db')!.fields.password, 'dot-secret');
+  assert.equal(v.get('postgres', 'prod db')!.fields.password, 'space-secret');
+  assert.equal(v.get('post-gres', 'x')!.fields.password, 'dash-engine');
+  assert.equal(v.get('post', 'gres-x')!.fields.password, 'dash-name');
+  assert.equal(v.get('postgres', 'prod_db'), null, 'a name never saved reads as absent');
+  assert.equal(v.delete('postgres', 'prod_db'), false);
+  assert.equal(v.list().length, 4);
+  assert.ok(v.delete('postgres', 'prod db'));
+  assert.deepEqual(v.list().map((r) => `${r.engine}/${r.name}`), ['post-gres/x', 'post/gres-x', 'postgres/prod.db']);
+  // A very long name still fits in one file name.
+  v.save('postgres', 'n'.repeat(500), { password: 'long' });
+  assert.equal(v.get('postgres', 'n'.repeat(500))!.fields.password, 'long');
+});
+
+test('existing vault files (<engine>-<name>.vault) keep reading, but only for the engine and name stored inside', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const dir = join(home, 'vault');
+  const v = new DataVault(dir, join(home, 'vault.key'));
+  // Write a file exactly as earlier versions did: slug name, the slug as additional data.
+  const legacy = legacySeal(v, 'postgres-prod_db', { engine: 'postgres', name: 'prod.db', created_at: 'c', updated_at: 'u', fields: { password: 'old-secret' }, secure_keys: ['password'] });
+  writeFileSync(join(dir, 'postgres-prod_db.vault'), legacy);
+  assert.equal(v.get('postgres', 'prod.db')!.fields.password, 'old-secret', 'an existing file still reads');
+  assert.equal(v.get('postgres', 'prod_db'), null, 'another name that slugs the same does not read it');
+  assert.equal(v.get('postgres', 'prod db'), null);
+  assert.equal(v.delete('postgres', 'prod_db'), false, 'nor deletes it');
+  v.save('postgres', 'prod db', { password: 'new-secret' });
+  assert.equal(v.get('postgres', 'prod.db')!.fields.password, 'old-secret', 'saving a colliding name leaves it alone');
+  assert.deepEqual(v.list().map((r) => r.name).sort(), ['prod db', 'prod.db']);
+  // Saving the real owner moves it to the new naming (one record, not two).
+  v.save('postgres', 'prod.db', { password: 'rotated' });
+  assert.deepEqual(v.list().map((r) => `${r.name}=${r.fields.password}`).sort(), ['prod db=new-secret', 'prod.db=rotated']);
+  assert.ok(!readdirSync(dir).includes('postgres-prod_db.vault'));
+});
+
+/** Seal a record the way the first vault format did (AAD = the file stem). */
+function legacySeal(v: DataVault, id: string, rec: object): string {
+  (v as unknown as { getKey(): Buffer }).getKey();
+  const key = (v as unknown as { key: Buffer }).key;
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(Buffer.from(id));
+  const data = Buffer.concat([c.update(JSON.stringify(rec), 'utf8'), c.final()]);
+  mkdirSync(v.dir, { recursive: true });
+  return JSON.stringify({ v: 1, alg: 'aes-256-gcm', iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), data: data.toString('base64') });
+}

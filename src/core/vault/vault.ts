@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.js';
@@ -63,12 +63,33 @@ export class DataVault {
     return this.key;
   }
 
-  private file(engine: string, name: string): string {
-    return join(this.dir, `${vaultSlug(engine)}-${vaultSlug(name)}.vault`);
+  /**
+   * The record id (file stem and additional data): a readable slug plus a hash of the exact engine and name, so
+   * `prod.db` and `prod db` never share a file. Earlier versions used the bare slug (see legacyId), which has no `.`.
+   */
+  private id(engine: string, name: string): string {
+    const hash = createHash('sha256').update(`${engine}\0${name}`).digest('hex').slice(0, 20);
+    return `${vaultSlug(engine).slice(0, 60)}-${vaultSlug(name).slice(0, 80)}.${hash}`;
   }
 
-  private id(engine: string, name: string): string {
+  private legacyId(engine: string, name: string): string {
     return `${vaultSlug(engine)}-${vaultSlug(name)}`;
+  }
+
+  private path(id: string): string {
+    return join(this.dir, `${id}.vault`);
+  }
+
+  /** Read one file, but only if it really holds this engine and name (a legacy file may belong to a colliding name). */
+  private read(id: string, engine: string, name: string): VaultRecord | null {
+    let text: string;
+    try {
+      text = readFileSync(this.path(id), 'utf8');
+    } catch {
+      return null;
+    }
+    const rec = this.open(id, text);
+    return rec.engine === engine && rec.name === name ? rec : null;
   }
 
   private seal(id: string, rec: VaultRecord): string {
@@ -90,22 +111,25 @@ export class DataVault {
 
   list(): VaultRecord[] {
     if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.vault'))
-      .flatMap((f) => {
-        try {
-          return [this.open(f.slice(0, -6), readFileSync(join(this.dir, f), 'utf8'))];
-        } catch {
-          return []; // unreadable (other key, corrupt): never fatal for the rest
-        }
-      })
-      .sort((a, b) => `${a.engine}/${a.name}`.localeCompare(`${b.engine}/${b.name}`));
+    const byKey = new Map<string, VaultRecord>();
+    for (const f of readdirSync(this.dir).filter((x) => x.endsWith('.vault'))) {
+      const stem = f.slice(0, -6);
+      let rec: VaultRecord;
+      try {
+        rec = this.open(stem, readFileSync(join(this.dir, f), 'utf8'));
+      } catch {
+        continue; // unreadable (other key, corrupt): never fatal for the rest
+      }
+      const current = stem === this.id(rec.engine, rec.name);
+      if (!current && stem !== this.legacyId(rec.engine, rec.name)) continue; // not the file its record names
+      const key = `${rec.engine}\0${rec.name}`;
+      if (current || !byKey.has(key)) byKey.set(key, rec); // the current file wins over a legacy copy
+    }
+    return [...byKey.values()].sort((a, b) => `${a.engine}/${a.name}`.localeCompare(`${b.engine}/${b.name}`));
   }
 
   get(engine: string, name: string): VaultRecord | null {
-    const f = this.file(engine, name);
-    if (!existsSync(f)) return null;
-    return this.open(this.id(engine, name), readFileSync(f, 'utf8'));
+    return this.read(this.id(engine, name), engine, name) ?? this.read(this.legacyId(engine, name), engine, name);
   }
 
   /**
@@ -130,15 +154,30 @@ export class DataVault {
     };
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.dir, 0o700);
-    writeFileAtomic(this.file(engine, name), this.seal(this.id(engine, name), rec), { mode: 0o600 });
+    const id = this.id(engine, name);
+    writeFileAtomic(this.path(id), this.seal(id, rec), { mode: 0o600 });
+    this.dropLegacy(engine, name); // now stored under its own name
     return rec;
   }
 
   delete(engine: string, name: string): boolean {
-    const f = this.file(engine, name);
-    if (!existsSync(f)) return false;
-    rmSync(f);
-    return true;
+    const f = this.path(this.id(engine, name));
+    const had = existsSync(f);
+    rmSync(f, { force: true });
+    return this.dropLegacy(engine, name) || had;
+  }
+
+  /** Remove the old-style file of this connection, only if the record inside is really this engine and name. */
+  private dropLegacy(engine: string, name: string): boolean {
+    const id = this.legacyId(engine, name);
+    let mine = false;
+    try {
+      mine = this.read(id, engine, name) !== null;
+    } catch {
+      mine = false; // unreadable: not provably ours, so left alone
+    }
+    if (mine) rmSync(this.path(id), { force: true });
+    return mine;
   }
 
   /** DS_* variables of one connection (bookkeeping fields starting with "_" are left out). */
