@@ -40,7 +40,7 @@ test('Google OAuth: PKCE start on the real port, callback stores tokens in the v
   assert.equal(auth.searchParams.get('code_challenge_method'), 'S256');
   const state = auth.searchParams.get('state')!;
   const bad = await (await fetch(`${ta.url}/v1/integrations/google-drive/oauth/callback?code=c&state=wrong`)).text();
-  assert.match(bad, /did not match/);
+  assert.match(bad, /expired or was not started here/);
   const again = (await (await fetch(`${ta.url}/v1/integrations/google-drive/oauth/start`, { method: 'POST' })).json()) as { authUrl: string };
   const state2 = new URL(again.authUrl).searchParams.get('state')!;
   const challenge = new URL(again.authUrl).searchParams.get('code_challenge')!;
@@ -75,4 +75,48 @@ test('OAuth start without Google credentials is a 400; callbacks without a pendi
   assert.match(await (await fetch(`${ta.url}/v1/integrations/gmail/oauth/callback?code=x&state=y`)).text(), /expired/);
   const items = ((await (await fetch(`${ta.url}/v1/integrations`)).json()) as { items: { status: string }[] }).items;
   assert.ok(items.every((i) => i.status === 'needs_config'));
+});
+
+test('token mode: the OAuth callback is authorised by its one-time state; a callback without the pending state changes nothing', async (t) => {
+  const google = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    req.resume();
+    req.on('end', () => {
+      if (path === '/token') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'a', refresh_token: 'r', expires_in: 3600 }));
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ email: 'bob@example.com' }));
+    });
+  });
+  await new Promise<void>((r) => google.listen(0, '127.0.0.1', r));
+  t.after(() => google.close());
+  const g = `http://127.0.0.1:${(google.address() as { port: number }).port}`;
+  const ta = await startTestApp({
+    listen: true,
+    env: { ANTON_SERVER_TOKEN: 'tok-123', GOOGLE_CLIENT_ID: 'cid', GOOGLE_CLIENT_SECRET: 'cs', ANTON_GOOGLE_TOKEN_URL: `${g}/token`, ANTON_GOOGLE_USERINFO_URL: `${g}/userinfo` },
+  });
+  t.after(() => ta.close());
+  const auth = { authorization: 'Bearer tok-123' };
+  const status = async () =>
+    ((await (await fetch(`${ta.url}/v1/integrations`, { headers: auth })).json()) as { items: { oauth: { pending: boolean; lastError: string } }[] }).items[2].oauth;
+  const start = (await (await fetch(`${ta.url}/v1/integrations/gmail/oauth/start`, { method: 'POST', headers: auth })).json()) as { authUrl: string };
+  const state = new URL(start.authUrl).searchParams.get('state')!;
+  // Any page can make the browser load these (an <img>): none of them may cancel or touch the pending sign-in.
+  for (const q of ['error=access_denied', 'error=x&state=forged', 'code=c&state=forged', 'code=c', '']) {
+    const r = await fetch(`${ta.url}/v1/integrations/gmail/oauth/callback?${q}`);
+    assert.notEqual(r.status, 500, q);
+    assert.deepEqual(await status(), { ...(await status()), pending: true, lastError: '' }, `after ?${q}`);
+  }
+  // The provider's redirect carries no bearer token, only the state.
+  const ok = await fetch(`${ta.url}/v1/integrations/gmail/oauth/callback?code=the-code&state=${state}`);
+  assert.equal(ok.status, 200);
+  assert.match(await ok.text(), /Gmail is now connected as bob@example.com/);
+  assert.equal((await status()).pending, false);
+  // One-time: replaying the same state does nothing.
+  assert.match(await (await fetch(`${ta.url}/v1/integrations/gmail/oauth/callback?code=again&state=${state}`)).text(), /expired|no sign-in/i);
+  assert.equal((await status()).lastError, '');
+  // A real cancel (with the pending state) is honoured.
+  const s2 = new URL(((await (await fetch(`${ta.url}/v1/integrations/gmail/oauth/start`, { method: 'POST', headers: auth })).json()) as { authUrl: string }).authUrl).searchParams.get('state')!;
+  assert.match(await (await fetch(`${ta.url}/v1/integrations/gmail/oauth/callback?error=access_denied&state=${s2}`)).text(), /cancelled/);
+  assert.equal((await status()).pending, false);
+  // Other routes still need the token.
+  assert.equal((await fetch(`${ta.url}/v1/integrations`)).status, 401);
 });

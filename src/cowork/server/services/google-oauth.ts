@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
 
 export const GOOGLE_INTEGRATIONS = {
@@ -42,6 +42,12 @@ export function writeState(ctx: AppContext, slug: IntegrationSlug, patch: Partia
 
 const b64url = (b: Buffer) => b.toString('base64url');
 
+function sameState(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** PKCE (S256) authorisation URL; the verifier and state stay server-side. */
 export function startAuth(ctx: AppContext, slug: IntegrationSlug, redirectUri: string) {
   const g = googleConfig(ctx);
@@ -74,13 +80,16 @@ async function tokenRequest(url: string, form: Record<string, string>): Promise<
 /** Exchange the code, read the account, store the tokens in the vault (named after the account). */
 export async function finishAuth(ctx: AppContext, slug: IntegrationSlug, q: { code?: string; state?: string; error?: string }): Promise<{ ok: boolean; message: string }> {
   const st = readState(ctx, slug);
-  const fail = (message: string, clear = true) => {
-    writeState(ctx, slug, { ...(clear ? { pending: null } : {}), lastError: message, lastErrorAt: new Date().toISOString() });
+  const fail = (message: string) => {
+    writeState(ctx, slug, { pending: null, lastError: message, lastErrorAt: new Date().toISOString() });
     return { ok: false, message };
   };
+  // The one-time state is the callback's only credential (the provider's redirect carries no token, and any page
+  // can make a browser load this URL): without the pending state nothing changes, not even an error note.
+  if (!st.pending || !q.state || !sameState(q.state, st.pending.state)) {
+    return { ok: false, message: 'This sign-in has expired or was not started here. Start again from Anton.' };
+  }
   if (q.error) return fail('Sign-in was cancelled.');
-  if (!st.pending) return fail('This sign-in has expired. Start again from Anton.', false);
-  if (q.state !== st.pending.state) return fail('The sign-in response did not match; start again.');
   if (!q.code) return fail('Google did not return an authorisation code.');
   const g = googleConfig(ctx);
   if (!g.ready) return fail('Google OAuth credentials are not configured.');
