@@ -50,6 +50,28 @@ function validationDetail(err: FastifyError): PydanticIssue[] {
   });
 }
 
+/**
+ * Operating-system and SQLite failures that are not bugs: each gets its own status and a `detail` that says what to
+ * do, instead of a bare 500. (A full disk is 507 Insufficient Storage, a read-only or unwritable one 503.)
+ */
+const DISK_FULL = 'The disk is full (no space left for Anton\'s data). Free some space and try again.';
+const READ_ONLY = 'Anton\'s data folder is read-only or not writable. Check the disk and folder permissions, then try again.';
+export function systemErrorResponse(err: { code?: unknown; message?: string }): { status: number; detail: string } | null {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return { status: 507, detail: DISK_FULL };
+  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return { status: 503, detail: READ_ONLY };
+  if (code === 'EACCES' || code === 'EPERM') return { status: 503, detail: READ_ONLY };
+  if (code === 'EMFILE' || code === 'ENFILE') return { status: 503, detail: 'Too many open files; try again in a moment.' };
+  if (code === 'ENAMETOOLONG') return { status: 400, detail: 'A file or folder name is too long for the file system (at most 255 bytes per name).' };
+  if (isMalformedMultipartMessage(err.message)) return { status: 400, detail: `Malformed multipart body: ${err.message}` };
+  return null;
+}
+
+/** busboy's parse errors carry no code: recognise them by message. */
+export function isMalformedMultipartMessage(message: string | undefined): boolean {
+  return /^(Multipart: |Unexpected end of (form|multipart data)|Malformed part header|Part terminated early)/.test(message ?? '');
+}
+
 export function installErrorHandling(app: FastifyInstance, fallback?: (req: FastifyRequest, reply: FastifyReply) => boolean): void {
   // Remember every route pattern so an unknown method on a known path answers 405, as FastAPI does.
   const routes: { methods: string[]; re: RegExp }[] = [];
@@ -82,6 +104,11 @@ export function installErrorHandling(app: FastifyInstance, fallback?: (req: Fast
     }
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
       return reply.code(422).send({ detail: [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error' }] });
+    }
+    const sys = systemErrorResponse(err);
+    if (sys) {
+      if (sys.status >= 500) req.log.warn({ err }, sys.detail);
+      return reply.code(sys.status).send({ detail: sys.detail });
     }
     const status = err.statusCode ?? 500;
     if (status < 500) return reply.code(status).send({ detail: err.message });

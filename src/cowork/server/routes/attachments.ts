@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { describeUpload, ensureUploadFolder, listUploads, removeUpload, uploadsDir, checkAttachmentId, type FileAttachment } from '../stores/attachments.js';
 import { UNTRUSTED_CONTENT_HEADERS } from '../stores/preview-mounts.js';
-import { newAttachmentId, safeFileName, saveUpload } from '../services/uploads.js';
+import { fileParts, newAttachmentId, safeFileName, saveUpload } from '../services/uploads.js';
 import { mimeFor } from '../mime.js';
 import { contentDisposition } from './projects.js';
 import { routeGroup } from './types.js';
@@ -43,19 +43,20 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
 
   app.post('/v1/attachments/:project/:session_id/upload', { schema: { tags: ['attachments'], params: ScopeParams, consumes: ['multipart/form-data'] } }, async (req) => {
     const { root, dir } = dirFor(req.params.project, req.params.session_id);
-    if (!req.isMultipart()) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
     const out: FileAttachment[] = [];
-    for await (const part of req.files()) {
+    for await (const part of fileParts(req)) {
       const id = newAttachmentId();
       const folder = ensureUploadFolder(dir, id);
-      if (!staysInside(root, folder)) throw new HttpError(403, OUTSIDE); // a link planted while we were writing
       try {
-        await saveUpload(part, folder, safeFileName(part.filename ?? ''));
+        if (!staysInside(root, folder)) throw new HttpError(403, OUTSIDE); // a link planted while we were writing
+        await saveUpload(part, folder, safeFileName(part.filename ?? ''), 0o600, { ownFolder: true });
       } catch (err) {
         rmSync(folder, { recursive: true, force: true });
         throw err;
       }
-      out.push(describeUpload(dir, id)!);
+      const att = describeUpload(dir, id);
+      if (!att) throw new HttpError(409, 'The project was renamed or deleted during the upload; upload the file again.');
+      out.push(att);
     }
     return out;
   });
@@ -108,41 +109,40 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
   }));
 
   app.post('/v1/attachments/upload', { schema: { tags: ['attachments'], consumes: ['multipart/form-data'] } }, async (req) => {
-    if (!req.isMultipart()) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
     const out: { id: string; createdAt: string; sessionId: string | null; projectPath: string | null; [k: string]: unknown }[] = [];
     const fields: Record<string, string> = {};
-    for await (const part of req.parts()) {
-      if (part.type === 'field') {
-        fields[part.fieldname] = String(part.value);
-        continue;
+    try {
+      for await (const part of fileParts(req, (k, v) => (fields[k] = v))) {
+        const id = newAttachmentId();
+        const folder = join(legacy.root, id);
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        const name = safeFileName(part.filename ?? '');
+        let size: number;
+        try {
+          size = await saveUpload(part, folder, name, 0o600, { ownFolder: true });
+        } catch (err) {
+          rmSync(folder, { recursive: true, force: true });
+          throw err;
+        }
+        const now = new Date().toISOString();
+        const a = {
+          id,
+          kind: 'file',
+          name,
+          mime: part.mimetype && part.mimetype !== 'application/octet-stream' ? part.mimetype : mimeFor(name),
+          size,
+          path: join(folder, name),
+          sessionId: null,
+          projectPath: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        out.push(a);
       }
-      const id = newAttachmentId();
-      const folder = join(legacy.root, id);
-      mkdirSync(folder, { recursive: true, mode: 0o700 });
-      const name = safeFileName(part.filename ?? '');
-      let size: number;
-      try {
-        size = await saveUpload(part, folder, name);
-      } catch (err) {
-        rmSync(folder, { recursive: true, force: true });
-        throw err;
-      }
-      const now = new Date().toISOString();
-      const a = {
-        id,
-        kind: 'file',
-        name,
-        mime: part.mimetype && part.mimetype !== 'application/octet-stream' ? part.mimetype : mimeFor(name),
-        size,
-        path: join(folder, name),
-        sessionId: null,
-        projectPath: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      out.push(a);
+    } catch (err) {
+      for (const a of out) rmSync(join(legacy.root, a.id), { recursive: true, force: true }); // nothing half-recorded
+      throw err;
     }
-    if (!out.length) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
     // Form fields may come after the files: apply them once the whole form is read.
     for (const a of out) {
       a.sessionId = fields.session_id || null;

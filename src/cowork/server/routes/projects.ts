@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { mimeFor } from '../mime.js';
 import { UNTRUSTED_CONTENT_HEADERS } from '../stores/preview-mounts.js';
-import { saveUpload } from '../services/uploads.js';
+import { fileParts, saveUpload } from '../services/uploads.js';
 import { routeGroup } from './types.js';
 
 export const INSTRUCTIONS_PATH = '.anton/anton.md';
@@ -155,9 +155,8 @@ export const projectRoutes = routeGroup((app, ctx) => {
 
   app.post('/v1/projects/:name/files/upload', { schema: { tags: ['projects'], params: NameParams, consumes: ['multipart/form-data'] } }, async (req) => {
     const root = projects.resolve(req.params.name).path;
-    if (!req.isMultipart()) throw new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
     const results: ({ name: string; ok: true; size: number } | { name: string; ok: false; error: string })[] = [];
-    for await (const part of req.files()) {
+    for await (const part of fileParts(req)) {
       const name = basename(String(part.filename ?? '').replace(/\\/g, '/')).trim();
       if (!name) {
         part.file.resume();
