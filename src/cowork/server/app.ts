@@ -6,7 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
 import { closeContext, type AppContext } from './context.js';
 import { HttpError, installErrorHandling } from './errors.js';
-import { installSecurity, redactUrl } from './security.js';
+import { allowedOrigins as originsFor, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
 import { healthRoutes } from './routes/health.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -36,15 +36,9 @@ export interface BuildAppOptions {
   serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
 
-/**
- * Origins allowed to call the API cross-origin. Never `null`: sandboxed frames and file:// pages stay out.
- * Vite's dev origins (port 5173) only in development (ANTON_DEV_ORIGINS=true): any dev server on that port could
- * otherwise read keys and run code. VITE_RENDERER_URL names one dev renderer explicitly.
- */
+/** Origins allowed to call the API cross-origin (see security.ts). */
 export function allowedOrigins(ctx: AppContext): string[] {
-  const extra = ctx.env.get('VITE_RENDERER_URL')?.replace(/\/+$/, '');
-  const dev = ctx.env.bool('ANTON_DEV_ORIGINS', false) ? ['http://localhost:5173', 'http://127.0.0.1:5173'] : [];
-  return [...dev, 'app://-', ...(extra ? [extra] : [])];
+  return originsFor(ctx.env);
 }
 
 /** Fastify's request log lines, with credentials in the query string masked. */

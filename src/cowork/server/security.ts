@@ -4,6 +4,17 @@ import type { AppContext } from './context.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import { SPA_SUBDIRS } from './spa.js';
 
+/**
+ * Origins allowed to call the API cross-origin (and to frame previews). Never `null`: sandboxed frames and file://
+ * pages stay out. Vite's dev origins (port 5173) only in development (ANTON_DEV_ORIGINS=true): any dev server on that
+ * port could otherwise read keys and run code. VITE_RENDERER_URL names one dev renderer explicitly.
+ */
+export function allowedOrigins(env: EnvStore): string[] {
+  const extra = env.get('VITE_RENDERER_URL')?.replace(/\/+$/, '');
+  const dev = env.bool('ANTON_DEV_ORIGINS', false) ? ['http://localhost:5173', 'http://127.0.0.1:5173'] : [];
+  return [...dev, 'app://-', ...(extra ? [extra] : [])];
+}
+
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1', '[::1]'];
 
 /** Host names we answer to: loopback, the bind address, and ANTON_ALLOWED_HOSTS (for a LAN/Docker web build). */

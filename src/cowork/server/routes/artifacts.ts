@@ -4,7 +4,7 @@ import { basename, dirname, extname } from 'node:path';
 import { z } from 'zod';
 import { HttpError } from '../errors.js';
 import { mimeFor } from '../mime.js';
-import { UNTRUSTED_CONTENT_HEADERS } from '../stores/preview-mounts.js';
+import { previewAssetHeaders } from '../stores/preview-mounts.js';
 import { artifactCards, kindByExt, publishedUrl, resolveArtifactPath } from '../services/artifacts.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 import { routeGroup } from './types.js';
@@ -66,7 +66,7 @@ export const artifactRoutes = routeGroup((app, ctx) => {
 
   app.get('/v1/artifacts/preview-asset/:token/*', { schema: { tags: ['artifacts'], params: z.object({ token: z.string(), '*': z.string() }) } }, async (req, reply) => {
     const file = ctx.previews.resolve(req.params.token, req.params['*']);
-    return reply.headers(UNTRUSTED_CONTENT_HEADERS).type(mimeFor(file)).send(createReadStream(file));
+    return reply.headers(previewAssetHeaders(ctx.env)).type(mimeFor(file)).send(createReadStream(file));
   });
 
   for (const [route, target] of [

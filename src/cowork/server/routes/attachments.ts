@@ -3,7 +3,7 @@ import { extname, join, basename } from 'node:path';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { describeUpload, ensureUploadFolder, listUploads, removeUpload, uploadsDir, checkAttachmentId, type FileAttachment } from '../stores/attachments.js';
-import { UNTRUSTED_CONTENT_HEADERS } from '../stores/preview-mounts.js';
+import { untrustedContentHeaders } from '../stores/preview-mounts.js';
 import { fileParts, newAttachmentId, safeFileName, saveUpload } from '../services/uploads.js';
 import { mimeFor } from '../mime.js';
 import { contentDisposition } from './projects.js';
@@ -76,8 +76,8 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
     const { root, dir } = dirFor(req.params.project, req.params.session_id);
     const att = findUpload(root, dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
-    if (!att.path) return reply.headers(UNTRUSTED_CONTENT_HEADERS).type('text/plain; charset=utf-8').send((att as { text?: string }).text ?? ''); // A's text snippet
-    return reply.headers(UNTRUSTED_CONTENT_HEADERS).type(att.mime).header('content-disposition', contentDisposition('inline', att.name)).send(createReadStream(att.path));
+    if (!att.path) return reply.headers(untrustedContentHeaders(ctx.env)).type('text/plain; charset=utf-8').send((att as { text?: string }).text ?? ''); // A's text snippet
+    return reply.headers(untrustedContentHeaders(ctx.env)).type(att.mime).header('content-disposition', contentDisposition('inline', att.name)).send(createReadStream(att.path));
   });
 
   app.post('/v1/attachments/:project/:session_id/:att_id/move-to-project', { schema: { tags: ['attachments'], params: AttParams } }, async (req) => {

@@ -5,7 +5,7 @@ import { isInside, resolveInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { mimeFor } from '../mime.js';
-import { UNTRUSTED_CONTENT_HEADERS } from '../stores/preview-mounts.js';
+import { previewAssetHeaders } from '../stores/preview-mounts.js';
 import { fileParts, saveUpload } from '../services/uploads.js';
 import { routeGroup } from './types.js';
 
@@ -201,6 +201,6 @@ export const projectRoutes = routeGroup((app, ctx) => {
 
   app.get('/v1/projects/preview-asset/:token/*', { schema: { tags: ['projects'], params: z.object({ token: z.string(), '*': z.string() }) } }, async (req, reply) => {
     const file = ctx.previews.resolve(req.params.token, req.params['*']);
-    return reply.headers(UNTRUSTED_CONTENT_HEADERS).type(mimeFor(file)).send(createReadStream(file));
+    return reply.headers(previewAssetHeaders(ctx.env)).type(mimeFor(file)).send(createReadStream(file));
   });
 });

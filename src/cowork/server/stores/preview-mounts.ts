@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolveInside } from '../../../core/fs/safe-path.js';
 import { HttpError } from '../errors.js';
+import { allowedOrigins } from '../security.js';
+import type { EnvStore } from '../../../core/settings/env-store.js';
 
 /**
  * Token → directory mounts for HTML previews (an iframe loads the entry file and its relative assets).
@@ -44,13 +46,30 @@ export class PreviewMounts {
   }
 }
 
+/** Who may frame our previews: ourselves and the app's own origins (Electron's app:// and file:// pages, dev renderers). */
+function frameAncestors(env: EnvStore): string {
+  return ["'self'", 'file:', ...allowedOrigins(env)].join(' ');
+}
+
 /**
- * Headers for untrusted (LLM-written) HTML served from our origin: the CSP sandbox gives the page an opaque
+ * Headers for untrusted (LLM-written) content served from our origin: the CSP sandbox gives the page an opaque
  * origin, so it cannot read our API with the user's rights, and CORS never admits `null`.
  */
-export const UNTRUSTED_CONTENT_HEADERS = {
-  'content-security-policy': "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; frame-ancestors 'self'",
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'private, max-age=300',
-  'cross-origin-resource-policy': 'same-origin',
-} as const;
+export function untrustedContentHeaders(env: EnvStore): Record<string, string> {
+  return {
+    'content-security-policy': `sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; frame-ancestors ${frameAncestors(env)}`,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'private, max-age=300',
+    'cross-origin-resource-policy': 'same-origin',
+  };
+}
+
+/**
+ * Preview assets (a mounted artifact's page and its relative files). The sandboxed page has an opaque origin, so its
+ * own images, stylesheets, fonts and module scripts are cross-origin requests to it: they may load (CORP cross-origin,
+ * CORS `*` without credentials). This opens nothing new: the path holds the unguessable mount token, and the API
+ * itself still never admits the `null` origin.
+ */
+export function previewAssetHeaders(env: EnvStore): Record<string, string> {
+  return { ...untrustedContentHeaders(env), 'cross-origin-resource-policy': 'cross-origin', 'access-control-allow-origin': '*' };
+}
