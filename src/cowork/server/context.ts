@@ -20,7 +20,7 @@ import { PinStore } from './stores/pins.js';
 import { reconcileOnBoot } from './services/importer.js';
 import { SubmissionStore } from './services/submissions.js';
 import { resolveSpa, type Spa } from './spa.js';
-import { LegacyAttachmentStore } from './stores/attachments.js';
+import { LegacyAttachmentStore, removeUploadLeftovers } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
 import { ScheduleStore } from './stores/schedules.js';
 import { Scheduler, schedulerOptions } from './services/scheduler.js';
@@ -93,6 +93,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   const kv = new KvStore(db);
   const projects = new ProjectStore(paths.projectsDir, kv);
   projects.ensureGeneral();
+  removeUploadLeftovers(projects.list().map((p) => p.path), join(paths.coworkStateDir, 'attachments')); // a crash mid-upload
   const conversations = new ConversationStore(db);
   projects.onRename.push((from, to) => conversations.relabelProject(from, to));
   projects.onDelete.push((name) => conversations.deleteProject(name));

@@ -97,3 +97,50 @@ export class LegacyAttachmentStore {
     return ok;
   }
 }
+
+const TEMP_UPLOAD = /^\.upload-[0-9a-f]+\.tmp$/;
+
+/** Real (not linked) sub-folders of `dir` whose names match `re`. */
+function subdirs(dir: string, re: RegExp): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && re.test(d.name))
+      .map((d) => join(dir, d.name));
+  } catch {
+    return [];
+  }
+}
+
+/** Remove a folder's upload temp files; then the folder itself if `dropIfEmpty` and nothing else is in it. */
+function sweep(dir: string, dropIfEmpty: boolean): number {
+  let removed = 0;
+  let rest = 0;
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isFile() && TEMP_UPLOAD.test(e.name)) {
+        rmSync(join(dir, e.name), { force: true });
+        removed++;
+      } else rest++;
+    }
+    if (dropIfEmpty && rest === 0) rmSync(dir, { recursive: true, force: true });
+  } catch {
+    /* gone or unreadable: nothing to clean */
+  }
+  return removed;
+}
+
+/**
+ * Boot-time cleanup after a crash: upload temp files (`.upload-*.tmp`) in project roots, attachment folders and
+ * legacy attachment folders, and attachment folders left empty. Links are never followed; nothing else is touched.
+ */
+export function removeUploadLeftovers(projectDirs: string[], legacyRoot: string): number {
+  let removed = 0;
+  for (const project of projectDirs) {
+    removed += sweep(project, false);
+    for (const session of subdirs(join(project, '.anton', 'uploads'), /^[^.]/)) {
+      for (const att of subdirs(session, ATT_ID_RE)) removed += sweep(att, true);
+    }
+  }
+  for (const att of subdirs(legacyRoot, ATT_ID_RE)) removed += sweep(att, true);
+  return removed;
+}
