@@ -207,8 +207,62 @@ def run_cell(cell_id, code, nonce=None):
     })
 
 
+def _descendants():
+    """Every process below this kernel (Linux /proc), whatever session or group it moved to."""
+    children = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for e in entries:
+        if not e.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % e, "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+            ppid = int(stat[stat.rindex(")") + 2:].split(" ")[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(e))
+    out, queue = [], [os.getpid()]
+    while queue:
+        for c in children.get(queue.pop(), []):
+            out.append(c)
+            queue.append(c)
+    return out
+
+
 def _kill_group(*_):
-    os.killpg(0, signal.SIGKILL)  # our process group: this kernel and every subprocess a cell started
+    """This kernel, its process group and every descendant (frozen first so none can fork away)."""
+    seen = set()
+    for _round in range(20):
+        fresh = [p for p in _descendants() if p not in seen]
+        if not fresh:
+            break
+        for p in fresh:
+            seen.add(p)
+            try:
+                os.kill(p, signal.SIGSTOP)
+            except OSError:
+                pass
+    for p in seen:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    os.killpg(0, signal.SIGKILL)
+
+
+def _become_subreaper():
+    """Orphans of cells (double-forked daemons) are re-parented to this kernel instead of init, so a close finds
+    them among its descendants. They stay zombies until the kernel exits: reaping them here could steal the exit
+    status that user code (subprocess, multiprocessing) waits for."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        pass
 
 
 def _die_with_parent():
@@ -244,6 +298,7 @@ def _limit_memory():
 
 def main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _become_subreaper()
     _die_with_parent()
     _limit_memory()
     send({"type": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { killTree } from './process-tree.js';
 
 export const RUNNER_PATH = join(PACKAGE_ROOT, 'python', 'anton_scratchpad_runner.py');
 
@@ -178,15 +179,11 @@ export class Kernel {
     if (this.alive) this.child!.kill('SIGINT');
   }
 
-  /** Kill the whole process group (the cell's subprocesses too). */
+  /** Kill the whole process tree: the kernel, its group, and every descendant (setsid'd ones too). */
   kill(): void {
     const child = this.child;
     if (!child || !this.alive) return;
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
+    killTree(child.pid!);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,10 @@ export interface PadManagerOptions {
   python: string;
   /** Close pads unused for this long. */
   idleMs: number;
+  /** At most this many kernels over all scopes but `separateScopes` (agent conversations); unlimited when absent. */
+  maxKernels?: number;
+  /** Scopes with their own cap, outside maxKernels (the /v1/scratchpad pads). */
+  separateScopes?: string[];
 }
 
 /**
@@ -34,6 +38,17 @@ export class PadManager {
     const existing = this.get(scope, name);
     if (existing) return existing;
     if (this.list(scope).length >= max) throw new PadLimitError(`Too many scratchpads (limit ${max}). Close one first.`);
+    const separate = this.opts.separateScopes ?? [];
+    const cap = this.opts.maxKernels;
+    if (cap !== undefined && !separate.includes(scope)) {
+      const open = [...this.pads.keys()].filter((k) => !separate.some((s) => k.startsWith(`${s}\u0000`))).length;
+      if (open >= cap) {
+        throw new PadLimitError(
+          `Too many Python scratchpads are open across all conversations (limit ${cap}, set by ANTON_MAX_KERNELS). ` +
+            `Reuse a scratchpad this conversation already has, remove one you no longer need (action "remove"), or try again after other conversations finish.`,
+        );
+      }
+    }
     const pad = new Pad({ ...opts, name, python: this.opts.python });
     this.pads.set(this.key(scope, name), pad);
     return pad;

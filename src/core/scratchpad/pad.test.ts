@@ -5,7 +5,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fingerprint, stillRunning } from '../../testing/processes.js';
 import { join } from 'node:path';
 import { Pad } from './pad.js';
-import { PadManager } from './manager.js';
+import { PadLimitError, PadManager } from './manager.js';
+import { MAX_CELL_SECONDS, computeTimeouts } from './types.js';
+import { waitFor } from '../../testing/wait.js';
 import { formatCellResult } from './format.js';
 import { makeTempHome } from '../../testing/temp-home.js';
 
@@ -167,4 +169,57 @@ test('the pad cap refuses a new pad instead of failing later', () => {
   mgr.getOrCreate('api', 'one', o, 1);
   assert.throws(() => mgr.getOrCreate('api', 'two', o, 1), /Too many scratchpads/);
   void mgr.closeAll();
+});
+
+test('estimated_seconds cannot disable the watchdog: huge, infinite or odd estimates are capped', () => {
+  for (const e of [1e9, Infinity, 1e309, Number.MAX_VALUE]) {
+    const t = computeTimeouts(e);
+    assert.ok(t.totalMs <= MAX_CELL_SECONDS * 1000, `${e}: total ${t.totalMs}`);
+    assert.ok(t.inactivityMs <= MAX_CELL_SECONDS * 1000 / 2, `${e}: inactivity ${t.inactivityMs}`);
+  }
+  for (const e of [NaN, -5, 0]) assert.deepEqual(computeTimeouts(e), computeTimeouts(0), String(e));
+  assert.equal(computeTimeouts(100).totalMs, 200_000, 'ordinary estimates keep the reference windows');
+});
+
+test('closing a pad kills its whole process tree, children that left the process group (setsid, double fork) included', async (t) => {
+  const p = pad(t);
+  const out = await p.execute(
+    [
+      'import os, subprocess, time',
+      'pids = []',
+      'for i in range(4):',
+      '    pids.append(subprocess.Popen(["sleep", "300"], start_new_session=True).pid)',
+      'for i in range(3):',
+      '    r, w = os.pipe()',
+      '    if os.fork() == 0:',
+      '        os.setsid()',
+      '        if os.fork() == 0:',
+      '            os.write(w, str(os.getpid()).encode() + b"\\n"); time.sleep(300); os._exit(0)',
+      '        os._exit(0)',
+      '    os.close(w)',
+      '    pids.append(int(os.read(r, 32)))',
+      'pids.append(subprocess.Popen(["sh", "-c", "setsid sleep 300 & wait"]).pid)',
+      'print(" ".join(map(str, pids)))',
+    ].join('\n'),
+  );
+  assert.equal(out.error, null, out.error ?? '');
+  const procs = out.stdout.trim().split(' ').map(Number).map(fingerprint);
+  procs.push(fingerprint(p.pid));
+  assert.equal(procs.filter(stillRunning).length, procs.length, 'all started');
+  await p.close();
+  await waitFor(() => procs.filter(stillRunning).length === 0, 5000).catch(() => {});
+  assert.deepEqual(procs.filter(stillRunning).map((x) => x.pid), [], 'no process of the pad survives its close');
+});
+
+test('a global cap on agent kernels across conversations, with a clear error; other scopes keep their own cap', async () => {
+  const mgr = new PadManager({ python: PY, idleMs: 60_000, maxKernels: 2, separateScopes: ['api'] });
+  const o = { cwd: '/tmp', env: {}, venvDir: '/tmp/x' };
+  mgr.getOrCreate('conv1', 'main', o, 8);
+  mgr.getOrCreate('conv2', 'main', o, 8);
+  assert.equal(mgr.getOrCreate('conv1', 'main', o, 8), mgr.get('conv1', 'main'), 'an open pad is still reachable at the cap');
+  assert.throws(() => mgr.getOrCreate('conv3', 'main', o, 8), (err: Error) => err instanceof PadLimitError && /ANTON_MAX_KERNELS/.test(err.message) && /limit 2/.test(err.message));
+  mgr.getOrCreate('api', 'repl', o, 5);
+  await mgr.remove('conv2', 'main');
+  mgr.getOrCreate('conv3', 'main', o, 8);
+  await mgr.closeAll();
 });

@@ -26,9 +26,13 @@ export interface Timeouts {
   afterProgressMs: number;
 }
 
+/** No cell runs longer than this, whatever the estimate (1e9 would otherwise switch the watchdog off). */
+export const MAX_CELL_SECONDS = 3600;
+
 /** The reference's estimate-driven windows; output counts as activity. */
 export function computeTimeouts(estimateSeconds: number, defaults = { total: 120, inactivity: 30, afterProgress: 60 }): Timeouts {
-  const e = estimateSeconds > 0 ? estimateSeconds : 0;
+  // Capped so that 2×e (the total window) stays within MAX_CELL_SECONDS; NaN and negatives mean "no estimate".
+  const e = estimateSeconds > 0 ? Math.min(estimateSeconds, MAX_CELL_SECONDS / 2) : 0;
   return e > 0
     ? { totalMs: Math.max(2 * e, e + 30) * 1000, inactivityMs: Math.max(0.5 * e, defaults.inactivity) * 1000, afterProgressMs: defaults.afterProgress * 1000 }
     : { totalMs: defaults.total * 1000, inactivityMs: defaults.inactivity * 1000, afterProgressMs: defaults.afterProgress * 1000 };

@@ -16,6 +16,8 @@ export function createPadManager(env: EnvStore): PadManager {
   return new PadManager({
     python: env.get('ANTON_PYTHON') ?? 'python3',
     idleMs: env.int('ANTON_SCRATCHPAD_IDLE_MINUTES', 30) * 60_000,
+    maxKernels: env.int('ANTON_MAX_KERNELS', 16),
+    separateScopes: [API_SCOPE],
   });
 }
 
