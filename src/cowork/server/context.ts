@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from './logging.js';
-import { appendMessage, repairToolPairing } from '../../core/agent/history.js';
+import { appendMessage, messageText, repairToolPairing } from '../../core/agent/history.js';
+import type { Message } from '../../core/llm/types.js';
 import type { Paths } from '../../core/paths.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import { bootEnv } from './boot-env.js';
@@ -71,17 +72,39 @@ export interface ContextOptions {
 
 export const INTERRUPTED_NOTE = '_[Interrupted: the server stopped before this turn finished.]_';
 
-/** After a crash: close turns left running and make their histories valid and visible. */
-function recoverInterruptedTurns(conversations: ConversationStore, log: Logger): void {
+/**
+ * The text a crashed turn streamed but never saved: its stored output_text deltas past the text its saved
+ * assistant messages already hold (history is saved per round; frames as they stream, perhaps a tick late).
+ */
+function unsavedText(db: Db, conversations: ConversationStore, conversationId: string, turnId: number): string {
+  const streamed = conversations
+    .frames(turnId)
+    .filter((f) => f.type === 'response.output_text.delta' && typeof f.delta === 'string')
+    .map((f) => f.delta as string)
+    .join('');
+  if (!streamed) return '';
+  const saved = db
+    .prepare<[string, number], { content: string }>("SELECT content FROM messages WHERE conversation_id = ? AND turn_id = ? AND role = 'assistant' ORDER BY idx")
+    .all(conversationId, turnId)
+    .map((r) => messageText({ role: 'assistant', content: JSON.parse(r.content) as Message['content'] }))
+    .join('');
+  if (!saved) return streamed.trim();
+  return streamed.startsWith(saved) ? streamed.slice(saved.length).trim() : '';
+}
+
+/** After a crash: close turns left running, make their histories valid, and keep what they had streamed. */
+function recoverInterruptedTurns(db: Db, conversations: ConversationStore, log: Logger): void {
   for (const { conversation_id, turn_id } of conversations.sealInterruptedTurns()) {
+    const partial = unsavedText(db, conversations, conversation_id, turn_id);
     const h = conversations.loadHistory(conversation_id);
     let from = repairToolPairing(h, 'interrupted by a server restart');
     if (h[h.length - 1]?.role === 'user') {
-      const i = appendMessage(h, { role: 'assistant', content: INTERRUPTED_NOTE });
+      // The model sees the partial answer next turn, as after a cancel.
+      const i = appendMessage(h, { role: 'assistant', content: partial ? `${partial}\n\n${INTERRUPTED_NOTE}` : INTERRUPTED_NOTE });
       from = from === -1 ? i : Math.min(from, i);
     }
     if (from !== -1) conversations.saveHistory(conversation_id, h, from, turn_id);
-    log.warn({ conversation: conversation_id, turn: turn_id }, 'marked a turn interrupted by a restart');
+    log.warn({ conversation: conversation_id, turn: turn_id, kept_chars: partial.length }, 'marked a turn interrupted by a restart');
   }
 }
 
@@ -99,7 +122,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   projects.onDelete.push((name) => conversations.deleteProject(name));
   // A turn left `running` may belong to another live process (a server and a terminal share the database).
   const unregister = registerLiveProcess(paths.coworkStateDir, opts.role ?? 'server');
-  if (otherLiveProcesses(paths.coworkStateDir).length === 0) recoverInterruptedTurns(conversations, log);
+  if (otherLiveProcesses(paths.coworkStateDir).length === 0) recoverInterruptedTurns(db, conversations, log);
   const agent = emptyExtensions();
   const pads = createPadManager(env);
   const schedules = new ScheduleStore(db);
