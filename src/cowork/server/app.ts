@@ -8,6 +8,7 @@ import { closeContext, type AppContext } from './context.js';
 import { HttpError, installErrorHandling } from './errors.js';
 import { allowedOrigins as originsFor, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
+import { installPeerCheck } from './peer-uid.js';
 import { healthRoutes } from './routes/health.js';
 import { settingsRoutes } from './routes/settings.js';
 import { projectRoutes } from './routes/projects.js';
@@ -78,6 +79,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // No other OS user gets in over loopback (Linux), token or not. The early listener installs the same check.
+  installPeerCheck(app.server, {
+    allowOtherUsers: ctx.env.bool('ANTON_ALLOW_OTHER_USERS', false),
+    onRefused: (info) => ctx.log.warn(info, 'refused a connection from another OS user (ANTON_ALLOW_OTHER_USERS=true allows it)'),
+  });
   const spa = ctx.spa;
   installErrorHandling(app, spa ? spaFallback(spa) : undefined);
   const origins = allowedOrigins(ctx);

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import { startTestApp } from '../../testing/test-app.js';
+import { installPeerCheck, peerUid } from './peer-uid.js';
+
+const NOBODY = 65534;
+const canSwitchUser = process.platform === 'linux' && process.getuid?.() === 0;
+
+/** GET `url` from a process running as `nobody`: the HTTP status, or 'refused' when the connection was dropped. */
+function getAsNobody(url: string): Promise<string> {
+  const code = `require('node:http').get(process.argv[1], (res) => { console.log(res.statusCode); res.resume(); }).on('error', (e) => console.log('refused', e.code));`;
+  return new Promise((resolve, reject) =>
+    execFile('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', code, url], { timeout: 20_000, cwd: '/' }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message} ${stderr}`)) : resolve(stdout.trim().split(' ')[0]),
+    ),
+  );
+}
+
+test('another OS user cannot talk to the server over loopback (peer uid from /proc/net/tcp); the owner can', async (t) => {
+  if (!canSwitchUser) {
+    t.skip('needs Linux and root to run a client as another uid (setpriv)');
+    return;
+  }
+  const ta = await startTestApp({ listen: true, env: { ANTON_ANTHROPIC_API_KEY: 'sk-ant-other-user' } });
+  t.after(() => ta.close());
+  assert.equal(await getAsNobody(`${ta.url}/v1/settings/reveal-key/anthropic`), 'refused');
+  assert.equal(await getAsNobody(`${ta.url}/health`), 'refused');
+  const own = await fetch(`${ta.url}/v1/settings/reveal-key/anthropic`);
+  assert.equal(own.status, 200, 'the owner is unaffected');
+
+  const open = await startTestApp({ listen: true, env: { ANTON_ALLOW_OTHER_USERS: 'true' } });
+  t.after(() => open.close());
+  assert.equal(await getAsNobody(`${open.url}/health`), '200', 'ANTON_ALLOW_OTHER_USERS=true turns the check off');
+});
+
+test('the peer check works over IPv6 loopback too, and resolves the uid of a live peer', async (t) => {
+  if (!canSwitchUser) {
+    t.skip('needs Linux and root to run a client as another uid (setpriv)');
+    return;
+  }
+  const uids: (number | null)[] = [];
+  const server = createServer((_req, res) => res.end('ok'));
+  installPeerCheck(server, {});
+  server.prependListener('connection', (s) => uids.push(peerUid(s))); // runs before the check destroys it
+  await new Promise<void>((r) => server.listen(0, '::1', r));
+  t.after(() => server.close());
+  const url = `http://[::1]:${(server.address() as { port: number }).port}/`;
+  assert.equal(await getAsNobody(url), 'refused');
+  assert.equal((await fetch(url)).status, 200);
+  assert.deepEqual(uids, [NOBODY, process.getuid!()]);
+});
