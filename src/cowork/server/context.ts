@@ -116,13 +116,16 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   const kv = new KvStore(db);
   const projects = new ProjectStore(paths.projectsDir, kv);
   projects.ensureGeneral();
-  removeUploadLeftovers(projects.list().map((p) => p.path), join(paths.coworkStateDir, 'attachments')); // a crash mid-upload
   const conversations = new ConversationStore(db);
   projects.onRename.push((from, to) => conversations.relabelProject(from, to));
   projects.onDelete.push((name) => conversations.deleteProject(name));
   // A turn left `running` may belong to another live process (a server and a terminal share the database).
   const unregister = registerLiveProcess(paths.coworkStateDir, opts.role ?? 'server');
-  if (otherLiveProcesses(paths.coworkStateDir).length === 0) recoverInterruptedTurns(db, conversations, log);
+  // Likewise an upload temp file may be another live process's upload in progress.
+  if (otherLiveProcesses(paths.coworkStateDir).length === 0) {
+    recoverInterruptedTurns(db, conversations, log);
+    removeUploadLeftovers(projects.list().map((p) => p.path), join(paths.coworkStateDir, 'attachments')); // a crash mid-upload
+  }
   const agent = emptyExtensions();
   const pads = createPadManager(env);
   const schedules = new ScheduleStore(db);
