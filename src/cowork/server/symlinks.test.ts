@@ -99,3 +99,18 @@ test('symlinks: a linked project memory folder is not read, written or deleted t
   assert.ok(del.statusCode >= 400 && del.statusCode < 500, String(del.statusCode));
   assert.ok(existsSync(join(outside, 'victim.md')), 'deleted through the link');
 });
+
+test('symlinks: an adopted (A-layout) attachment whose file links elsewhere is not served', async (t) => {
+  const ta = await startTestApp();
+  t.after(() => ta.close());
+  const secret = plantSecret(ta);
+  const id = 'att_abcdefabcdefabcd';
+  const folder = join(ta.ctx.legacyAttachments.root, id);
+  mkdirSync(folder, { recursive: true });
+  symlinkSync(secret, join(folder, 'notes.txt'));
+  const now = new Date().toISOString();
+  ta.ctx.legacyAttachments.insert({ id, kind: 'file', name: 'notes.txt', mime: 'text/plain', size: 10, path: join(folder, 'notes.txt'), sessionId: 'sess_a', createdAt: now, updatedAt: now });
+  const raw = await ta.app.inject(`/v1/attachments/general/sess_a/${id}/raw`);
+  assert.ok(!raw.body.includes('planted-secret'), `served (${raw.statusCode})`);
+  assert.equal(raw.statusCode, 404);
+});

@@ -33,6 +33,12 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
     return att && staysInside(root, att.path) ? att : null;
   };
 
+  /** One of A's attachments, unless its file is a link out of A's attachments folder. */
+  const findAdopted = (session: string, id: string) => {
+    const att = adoptedAttachment(ctx.legacyAttachments, session, id);
+    return att && (!att.path || staysInside(ctx.legacyAttachments.root, att.path)) ? att : null;
+  };
+
   // --- C: per-conversation uploads ------------------------------------------------------------------
   app.get('/v1/attachments/:project/:session_id', { schema: { tags: ['attachments'], params: ScopeParams, querystring: Ids } }, async (req) => {
     const { root, dir } = dirFor(req.params.project, req.params.session_id);
@@ -74,7 +80,7 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
   app.get('/v1/attachments/:project/:session_id/:att_id/raw', { schema: { tags: ['attachments'], params: AttParams } }, async (req, reply) => {
     checkAttachmentId(req.params.att_id);
     const { root, dir } = dirFor(req.params.project, req.params.session_id);
-    const att = findUpload(root, dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
+    const att = findUpload(root, dir, req.params.att_id) ?? findAdopted(req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
     if (!att.path) return reply.headers(untrustedContentHeaders(ctx.env)).type('text/plain; charset=utf-8').send((att as { text?: string }).text ?? ''); // A's text snippet
     return reply.headers(untrustedContentHeaders(ctx.env)).type(att.mime).header('content-disposition', contentDisposition('inline', att.name)).send(createReadStream(att.path));
@@ -84,7 +90,7 @@ export const attachmentRoutes = routeGroup((app, ctx) => {
     checkAttachmentId(req.params.att_id);
     const project = ctx.projects.resolve(req.params.project);
     const { root, dir } = dirFor(req.params.project, req.params.session_id);
-    const att = findUpload(root, dir, req.params.att_id) ?? adoptedAttachment(ctx.legacyAttachments, req.params.session_id, req.params.att_id);
+    const att = findUpload(root, dir, req.params.att_id) ?? findAdopted(req.params.session_id, req.params.att_id);
     if (!att) throw notFound('Attachment not found.');
     const ext = extname(att.name);
     const stem = basename(att.name, ext);
