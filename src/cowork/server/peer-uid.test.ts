@@ -35,7 +35,7 @@ test('another OS user cannot talk to the server over loopback (peer uid from /pr
   assert.equal(await getAsNobody(`${open.url}/health`), '200', 'ANTON_ALLOW_OTHER_USERS=true turns the check off');
 });
 
-test('the peer check works over IPv6 loopback too, and resolves the uid of a live peer', async (t) => {
+test('the peer check works over IPv6 loopback and dual-stack listeners too, and resolves the uid of a live peer', async (t) => {
   if (!canSwitchUser) {
     t.skip('needs Linux and root to run a client as another uid (setpriv)');
     return;
@@ -50,4 +50,13 @@ test('the peer check works over IPv6 loopback too, and resolves the uid of a liv
   assert.equal(await getAsNobody(url), 'refused');
   assert.equal((await fetch(url)).status, 200);
   assert.deepEqual(uids, [NOBODY, process.getuid!()]);
+
+  // A dual-stack listener sees IPv4 clients as ::ffff:127.0.0.1 (listed in /proc/net/tcp6).
+  const dual = createServer((_req, res) => res.end('ok'));
+  installPeerCheck(dual, {});
+  await new Promise<void>((r) => dual.listen(0, '::', r));
+  t.after(() => dual.close());
+  const v4 = `http://127.0.0.1:${(dual.address() as { port: number }).port}/`;
+  assert.equal(await getAsNobody(v4), 'refused');
+  assert.equal((await fetch(v4)).status, 200);
 });
