@@ -53,10 +53,20 @@ export function peerUid(socket: Socket): number | null {
   if (process.platform !== 'linux') return null;
   const { remoteAddress, remotePort, localAddress, localPort } = socket;
   if (!remoteAddress || !remotePort || !localAddress || !localPort || !LOOPBACK.test(remoteAddress)) return null;
-  const peer = procAddress(remoteAddress, remotePort);
-  const us = procAddress(localAddress, localPort);
-  if (!peer || !us) return null;
-  const line = findLine(isIPv4(remoteAddress) ? '/proc/net/tcp' : '/proc/net/tcp6', ` ${peer} ${us} `);
+  // An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d here, but its own socket is an IPv4 one.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+  const candidates: [string, string, string][] = [];
+  const v4peer = mapped.exec(remoteAddress)?.[1];
+  const v4us = mapped.exec(localAddress)?.[1] ?? localAddress;
+  if (v4peer && isIPv4(v4us)) candidates.push(['/proc/net/tcp', v4peer, v4us]);
+  candidates.push([isIPv4(remoteAddress) ? '/proc/net/tcp' : '/proc/net/tcp6', remoteAddress, localAddress]);
+  let line: string | null = null;
+  for (const [file, peerIp, ourIp] of candidates) {
+    const peer = procAddress(peerIp, remotePort);
+    const us = procAddress(ourIp, localPort);
+    if (peer && us) line = findLine(file, ` ${peer} ${us} `);
+    if (line) break;
+  }
   if (line === null) return -1; // loopback but not listed: an owner we cannot vouch for
   // sl local rem st tx:rx tr:when retrnsmt uid … — after the two addresses: st, queues, timer, retransmits, uid.
   const uid = Number(line.trim().split(/\s+/)[6]);
