@@ -4,6 +4,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { dirname } from 'node:path';
 import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from './boot-env.js';
 import { healthPayload } from './health-payload.js';
+import { installPeerCheck } from './peer-uid.js';
 import { allowedHosts, hostName } from './security.js';
 import { parseServerArgs, SERVER_USAGE } from './server-args.js';
 import { effectiveVersion, runnableCurrent, updatesEnabled } from './update-config.js';
@@ -93,6 +94,11 @@ function earlyServer(env: ReturnType<typeof bootEnv>['env'], acceptor: NetServer
       return;
     }
     queue.push([req, res]);
+  });
+  // Other OS users are refused from the first connection on (the app's own install of the check is then a no-op).
+  installPeerCheck(http, {
+    allowOtherUsers: env.bool('ANTON_ALLOW_OTHER_USERS', false),
+    onRefused: (info) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: 'refused a connection from another OS user', ...info })}\n`),
   });
   // It never listens itself; this starts Node's connection tracking (header/request timeouts, closeIdleConnections).
   http.emit('listening');

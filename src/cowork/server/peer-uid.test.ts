@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { startTestApp } from '../../testing/test-app.js';
+import { cleanEnv, makeTempHome } from '../../testing/temp-home.js';
+import { spawnServer, waitForHealth } from '../../testing/spawn-server.js';
 import { installPeerCheck, peerUid } from './peer-uid.js';
 
 const NOBODY = 65534;
@@ -20,6 +22,7 @@ function getAsNobody(url: string): Promise<string> {
 
 test('another OS user cannot talk to the server over loopback (peer uid from /proc/net/tcp); the owner can', async (t) => {
   if (!canSwitchUser) {
+    if (process.env.CI) assert.fail('CI runs as root on Linux: this test must run there');
     t.skip('needs Linux and root to run a client as another uid (setpriv)');
     return;
   }
@@ -37,6 +40,7 @@ test('another OS user cannot talk to the server over loopback (peer uid from /pr
 
 test('the peer check works over IPv6 loopback and dual-stack listeners too, and resolves the uid of a live peer', async (t) => {
   if (!canSwitchUser) {
+    if (process.env.CI) assert.fail('CI runs as root on Linux: this test must run there');
     t.skip('needs Linux and root to run a client as another uid (setpriv)');
     return;
   }
@@ -59,4 +63,19 @@ test('the peer check works over IPv6 loopback and dual-stack listeners too, and 
   const v4 = `http://127.0.0.1:${(dual.address() as { port: number }).port}/`;
   assert.equal(await getAsNobody(v4), 'refused');
   assert.equal((await fetch(v4)).status, 200);
+});
+
+test('the real bin refuses another OS user while the owner is served', async (t) => {
+  if (!canSwitchUser) {
+    if (process.env.CI) assert.fail('CI runs as root on Linux: this test must run there');
+    t.skip('needs Linux and root to run a client as another uid (setpriv)');
+    return;
+  }
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const srv = await spawnServer([], cleanEnv(home));
+  t.after(() => srv.stop('SIGKILL'));
+  await waitForHealth(srv.url);
+  assert.equal(await getAsNobody(`${srv.url}/health`), 'refused');
+  assert.equal((await fetch(`${srv.url}/v1/settings`)).status, 200, 'the owner is unaffected');
 });

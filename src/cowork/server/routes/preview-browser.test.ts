@@ -71,6 +71,7 @@ test('artifact preview headers: sandboxed, own assets loadable cross-origin, fra
 test('artifact preview in real headless Chromium: framed by the renderer origin, its relative assets load, the API stays unreadable', async (t) => {
   const chromium = findChromium();
   if (!chromium) {
+    if (process.env.CI) assert.fail('Chromium is required in CI (scripts/ci-services.sh installs it)');
     t.skip('Chromium is not installed (apt-get install chromium); the header-level test above still runs');
     return;
   }
