@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ROOT, freePort, getJson, loadgen, pollUntilOk, startProcess, tempHome } from './lib/procs.mjs';
 import { medianOf, summarize } from './lib/stats.mjs';
 import { measureTerminal } from './lib/terminal.mjs';
+import { measureSupervised } from './lib/supervisor.mjs';
 import { renderDoc } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -241,6 +242,9 @@ const FIGURES = [
   ['leak_heap', 'heap growth after SSE connect/disconnect churn + turns (after GC)', 'MB', 'leak_heap', null, null],
   ['leak_rss', 'RSS growth, same', 'MB', 'leak_rss', null, null],
   ['terminal_start_to_prompt', '`anton` terminal: start → prompt', 'ms', 'terminal', null, null],
+  ['supervised_start_to_health', 'after an update: start → first /health (supervisor + child)', 'ms', 'sup_start_health', ['plain start', 'ours_start_health'], { ratio: 1.5 }],
+  ['supervisor_uss', 'after an update: the supervisor\'s private memory (USS)', 'MB', 'sup_uss', null, { max: 20 }],
+  ['supervisor_rss', 'after an update: the supervisor\'s RSS (mostly the node executable, shared with the child)', 'MB', 'sup_rss', null, null],
 ];
 
 function assemble(runs) {
@@ -297,6 +301,12 @@ async function main() {
       break;
     }
     runs.terminal.push(t.ms);
+  }
+  for (let r = 0; r < RUNS; r++) {
+    const s = await measureSupervised();
+    runs.sup_start_health.push(s.startHealthMs);
+    runs.sup_uss.push(s.uss);
+    runs.sup_rss.push(s.rss);
   }
   const raw = Object.fromEntries(Object.keys(runs).map((k) => [k, runs[k]]));
   const figures = assemble(runs);
