@@ -20,3 +20,19 @@ export function bootEnv(processEnv: Record<string, string | undefined>): { env: 
   const paths = resolvePaths(merged);
   return { env: new EnvStore(processEnv, paths.dotenvFile), paths, bootEnv: merged };
 }
+
+/** Listen on the configured host and port; false when that fails (the caller then starts the ordinary way, which says why). */
+export async function listenConfigured(server: import('node:net').Server, env: EnvStore): Promise<boolean> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.int('ANTON_SERVER_PORT', DEFAULT_PORT), env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}

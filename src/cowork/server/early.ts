@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from './boot-env.js';
+import { bootEnv, listenConfigured } from './boot-env.js';
 import { healthPayload } from './health-payload.js';
 import { installPeerCheck } from './peer-uid.js';
 import { allowedHosts, hostName } from './security.js';
@@ -151,15 +151,7 @@ export async function listenEarly(env: ReturnType<typeof bootEnv>['env'], stateD
   const acceptor = createNetServer();
   const early = earlyServer(env, acceptor, false);
   acceptor.on('connection', (s: Socket) => early.http.emit('connection', s));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      acceptor.once('error', reject);
-      acceptor.listen(env.int('ANTON_SERVER_PORT', DEFAULT_PORT), env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, () => {
-        acceptor.off('error', reject);
-        resolve();
-      });
-    });
-  } catch {
+  if (!(await listenConfigured(acceptor, env))) {
     early.releaseSignals();
     return null;
   }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import type { VersionRef } from '../../core/updater/state.js';
-import { DEFAULT_HOST, DEFAULT_PORT } from './boot-env.js';
+import { listenConfigured } from './boot-env.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import { INSTALLED, probationMs, versionsDir } from './update-config.js';
 
@@ -17,17 +17,7 @@ export const supervisorLog: SupervisorOptions['log'] = (level, msg, fields = {})
  */
 export async function runLauncher(env: EnvStore, coworkStateDir: string, current: VersionRef, args: string[]): Promise<boolean> {
   const acceptor = createServer({ pauseOnConnect: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      acceptor.once('error', reject);
-      acceptor.listen(env.int('ANTON_SERVER_PORT', DEFAULT_PORT), env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, () => {
-        acceptor.off('error', reject);
-        resolve();
-      });
-    });
-  } catch {
-    return false;
-  }
+  if (!(await listenConfigured(acceptor, env))) return false;
   const sup = new Supervisor({ acceptor, installed: INSTALLED, versionsDir: versionsDir(coworkStateDir), args, probationMs: probationMs(env), log: supervisorLog });
   sup.start(current);
   return true;
