@@ -1,6 +1,7 @@
 import type { EnvStore } from './env-store.js';
+import { SETTINGS } from './settings-registry.js';
 
-export const DEFAULT_PLANNING_PROVIDER = 'anthropic';
+export const DEFAULT_PLANNING_PROVIDER = SETTINGS.ANTON_PLANNING_PROVIDER.default;
 export const DEFAULT_PLANNING_MODEL = 'claude-sonnet-4-6';
 export const DEFAULT_CODING_MODEL = 'claude-haiku-4-5-20251001';
 
@@ -44,7 +45,7 @@ export const PROVIDER_KEY_VAR: Record<ProviderType, string> = {
 };
 export const COMPATIBLE_BASE_URL_VAR = 'ANTON_COMPATIBLE_BASE_URL';
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta/openai/';
-export const DEFAULT_MINDS_URL = 'https://api.mindshub.ai';
+export const DEFAULT_MINDS_URL = SETTINGS.ANTON_MINDS_URL.default;
 /** Minds Cloud's OpenAI-compatible API lives under `<minds url>/api/v1` (as in the reference and its onboarding). */
 export const MINDS_API_PATH = '/api/v1';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
