@@ -72,7 +72,7 @@ export interface RoleConfig {
 const trimSlash = (u: string) => u.replace(/\/+$/, '');
 
 export function mindsBase(env: EnvStore): string {
-  return trimSlash(env.get('ANTON_MINDS_URL') ?? DEFAULT_MINDS_URL);
+  return trimSlash(env.setting('ANTON_MINDS_URL'));
 }
 
 export function geminiBase(env: EnvStore): string {
@@ -147,7 +147,7 @@ function defaultModel(env: EnvStore, role: Role, provider: string): string {
 /** Resolve the provider, model, key and endpoint of a role from the current configuration. */
 export function resolveRole(env: EnvStore, role: Role, modelOverride?: string): RoleConfig {
   const R = role.toUpperCase();
-  const planningProvider = env.get('ANTON_PLANNING_PROVIDER') ?? DEFAULT_PLANNING_PROVIDER;
+  const planningProvider = env.setting('ANTON_PLANNING_PROVIDER');
   // An unset coding provider follows the planning one (the reference's fixed `anthropic` fails without that key).
   const provider = role === 'planning' ? planningProvider : (env.get('ANTON_CODING_PROVIDER') ?? planningProvider);
   const roleModel = env.get(`ANTON_${R}_MODEL`);
@@ -164,7 +164,7 @@ export function resolveRole(env: EnvStore, role: Role, modelOverride?: string): 
       return { ...base, adapter: 'openai', apiKey: env.get('ANTON_GEMINI_API_KEY') ?? (openaiSlotType(env) === 'gemini' ? openaiSlotKey(env) : undefined), baseUrl: geminiBase(env) };
     case 'minds-cloud': {
       const apiKey = env.get('ANTON_MINDS_API_KEY') ?? (openaiSlotType(env) === 'minds-cloud' ? openaiSlotKey(env) : undefined);
-      return { ...base, adapter: 'openai', apiKey, baseUrl: `${mindsBase(env)}${MINDS_API_PATH}`, sslVerify: env.bool('ANTON_MINDS_SSL_VERIFY', true) };
+      return { ...base, adapter: 'openai', apiKey, baseUrl: `${mindsBase(env)}${MINDS_API_PATH}`, sslVerify: env.setting('ANTON_MINDS_SSL_VERIFY') };
     }
     default: {
       // openai-compatible (and unknown values, which the reference also treats as OpenAI-shaped): the settings
@@ -183,7 +183,7 @@ export function resolveRole(env: EnvStore, role: Role, modelOverride?: string): 
 
 /** ANTON_MINDS_SSL_VERIFY applies to whatever endpoint is the Minds one. */
 function mindsSslVerify(env: EnvStore, baseUrl: string | undefined): boolean {
-  return baseUrl && trimSlash(baseUrl).startsWith(mindsBase(env)) ? env.bool('ANTON_MINDS_SSL_VERIFY', true) : true;
+  return baseUrl && trimSlash(baseUrl).startsWith(mindsBase(env)) ? env.setting('ANTON_MINDS_SSL_VERIFY') : true;
 }
 
 /** Minds model sentinels (`_reason_`) only mean something to an OpenAI-compatible/Minds endpoint. */

@@ -148,5 +148,5 @@ async function buildOpenApi(ctx: AppContext): Promise<unknown> {
 }
 
 export function maxUploadBytes(ctx: AppContext): number {
-  return ctx.env.int('ANTON_MAX_UPLOAD_MB', 512) * 1024 * 1024;
+  return ctx.env.setting('ANTON_MAX_UPLOAD_MB') * 1024 * 1024;
 }

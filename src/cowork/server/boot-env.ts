@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvePaths, type Paths } from '../../core/paths.js';
 import { EnvStore, mergeBootEnv } from '../../core/settings/env-store.js';
+import { SETTINGS } from '../../core/settings/settings-registry.js';
 
-export const DEFAULT_PORT = 26866; // "ANTON" on a phone keypad
-export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = SETTINGS.ANTON_SERVER_PORT.default; // "ANTON" on a phone keypad
+export const DEFAULT_HOST = SETTINGS.ANTON_SERVER_HOST.default;
 
 /** The configuration as the server will see it, before anything heavy is loaded. */
 export function bootEnv(processEnv: Record<string, string | undefined>): { env: EnvStore; paths: Paths; bootEnv: Record<string, string | undefined> } {

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from './boot-env.js';
+import { bootEnv } from './boot-env.js';
 import { healthPayload } from './health-payload.js';
 import { installPeerCheck } from './peer-uid.js';
 import { allowedHosts, hostName } from './security.js';
@@ -154,7 +154,7 @@ export async function listenEarly(env: ReturnType<typeof bootEnv>['env'], stateD
   try {
     await new Promise<void>((resolve, reject) => {
       acceptor.once('error', reject);
-      acceptor.listen(env.int('ANTON_SERVER_PORT', DEFAULT_PORT), env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, () => {
+      acceptor.listen(env.setting('ANTON_SERVER_PORT'), env.setting('ANTON_SERVER_HOST'), () => {
         acceptor.off('error', reject);
         resolve();
       });

@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import type { VersionRef } from '../../core/updater/state.js';
-import { DEFAULT_HOST, DEFAULT_PORT } from './boot-env.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import { INSTALLED, probationMs, versionsDir } from './update-config.js';
 
@@ -20,7 +19,7 @@ export async function runLauncher(env: EnvStore, coworkStateDir: string, current
   try {
     await new Promise<void>((resolve, reject) => {
       acceptor.once('error', reject);
-      acceptor.listen(env.int('ANTON_SERVER_PORT', DEFAULT_PORT), env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, () => {
+      acceptor.listen(env.setting('ANTON_SERVER_PORT'), env.setting('ANTON_SERVER_HOST'), () => {
         acceptor.off('error', reject);
         resolve();
       });

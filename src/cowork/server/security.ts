@@ -20,7 +20,7 @@ const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1', '[::1]'];
 /** Host names we answer to: loopback, the bind address, and ANTON_ALLOWED_HOSTS (for a LAN/Docker web build). */
 export function allowedHosts(env: EnvStore): Set<string> {
   const hosts = new Set(LOOPBACK_HOSTS);
-  const bind = env.get('ANTON_SERVER_HOST');
+  const bind = env.setting('ANTON_SERVER_HOST');
   if (bind && !['0.0.0.0', '::', '[::]'].includes(bind)) hosts.add(bind.toLowerCase());
   for (const h of extraHosts(env)) hosts.add(h);
   return hosts;
