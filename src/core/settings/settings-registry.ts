@@ -17,6 +17,7 @@ export const SETTING_GROUPS = {
   updates: 'Updates',
   logs: 'Logs',
   ui: 'Web UI and desktop',
+  cli: 'The anton terminal',
   testing: 'Testing',
 } as const;
 export type SettingGroup = keyof typeof SETTING_GROUPS;
@@ -61,7 +62,7 @@ export const SETTINGS = {
     group: 'paths',
     type: 'string',
     docDefault: '`~/.anton/cowork`',
-    description: '`cowork.db` (SQLite), backups, the encrypted vault, logs and installed updates (`versions/`).',
+    description: '`cowork.db` (SQLite), backups, the encrypted vault (`vault/`, `vault.key`), logs (`logs/`) and installed updates (`versions/`).',
   },
 
   // providers
@@ -160,7 +161,7 @@ export const SETTINGS = {
     default: 'idle',
     description: 'Switch to a verified update when nothing is live, or at the next start.',
   },
-  ANTON_UPDATE_KEYS: { group: 'updates', type: 'string', description: 'Extra trusted release-signing keys (comma-separated raw ed25519 public keys, base64).' },
+  ANTON_UPDATE_KEYS: { group: 'updates', type: 'string', description: 'Extra trusted release-signing keys (comma-separated raw ed25519 public keys, base64). Releases must be signed ([docs/updates.md](docs/updates.md)).' },
   ANTON_UPDATE_CHECK_DELAY_MS: { group: 'updates', type: 'int', default: 10_000, description: 'First update check after ready (ms).' },
   ANTON_UPDATE_CHECK_INTERVAL_S: { group: 'updates', type: 'duration', unit: 's', default: 6 * 3600, description: 'Later update checks.' },
   ANTON_UPDATE_PROBATION_S: {
@@ -183,6 +184,10 @@ export const SETTINGS = {
   ANTON_SPA_DIR: { group: 'ui', type: 'string', default: '/app/dist/renderer-web', description: 'Folder of the web UI build.' },
   ANTON_OPEN_COMMAND: { group: 'ui', type: 'string', docDefault: 'OS default', description: 'Program used by `/v1/artifacts/open` and `reveal` (run without a shell).' },
   UI_UPDATE_MODE: { group: 'ui', type: 'string', default: 'manual', description: 'Passed through to the UI as-is.' },
+
+  // cli
+  ANTON_SETUP_API_KEY: { group: 'cli', type: 'string', secret: true, description: 'API key for `anton setup --provider` when `--api-key` is not given (process environment).' },
+  ANTON_DEBUG: { group: 'cli', type: 'bool', default: false, description: 'Print the stack trace of a failing `anton` command (process environment).' },
 
   // testing
   ANTON_TEST_LOG_LEVEL: { group: 'testing', type: 'enum', values: LOG_LEVELS, default: 'silent', description: 'Log level of in-process test servers (process environment).' },
