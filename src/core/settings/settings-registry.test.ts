@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NOT_SETTINGS, SETTINGS, parseSetting, toMs, type SettingSpec } from './settings-registry.js';
 import { CONFIG_TABLE_END, CONFIG_TABLE_START, renderConfigTable } from './config-table.js';
 import { EnvStore } from './env-store.js';
+import { makeTempHome } from '../../testing/temp-home.js';
 
 const SRC = fileURLToPath(new URL('../../', import.meta.url));
 const ROOT = join(SRC, '..');
@@ -90,10 +91,21 @@ test('typed reads parse as declared and fall back to the declared default when u
   assert.equal(parseSetting('ANTON_SERVER_TOKEN', undefined), undefined);
 });
 
-test('EnvStore.setting reads through the store (its precedence) and applies the declared default', () => {
-  const env = new EnvStore({ ANTON_MAX_TOOL_ROUNDS: '7' }, '/nonexistent/.env');
-  assert.equal(env.setting('ANTON_MAX_TOOL_ROUNDS'), 7);
-  assert.equal(env.setting('ANTON_MAX_TOKENS'), 8192);
+test('EnvStore.setting keeps the store precedence and hand-edit refresh, and applies the declared default', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const file = join(home, '.anton', '.env');
+  mkdirSync(join(home, '.anton'));
+  writeFileSync(file, 'ANTON_MAX_TOOL_ROUNDS=3\nANTON_MAX_TOKENS=1000\n');
+  let clock = 0;
+  const env = new EnvStore({ ANTON_MAX_TOOL_ROUNDS: '7' }, file, { now: () => clock });
+  assert.equal(env.setting('ANTON_MAX_TOOL_ROUNDS'), 7, 'process env beats the file');
+  assert.equal(env.setting('ANTON_MAX_TOKENS'), 1000);
+  writeFileSync(file, 'ANTON_MAX_TOOL_ROUNDS=3\nANTON_MAX_TOKENS=2000\n'); // a hand edit
+  clock += 60_000; // past the store's re-check interval
+  assert.equal(env.setting('ANTON_MAX_TOKENS'), 2000, 'a hand edit is picked up');
+  env.write({ ANTON_MAX_TOKENS: null });
+  assert.equal(env.setting('ANTON_MAX_TOKENS'), 8192, 'unset falls back to the declared default');
   assert.equal(env.settingMs('ANTON_LLM_IDLE_TIMEOUT_S'), 120_000);
 });
 
