@@ -44,7 +44,7 @@ export const PROVIDER_KEY_VAR: Record<ProviderType, string> = {
   'openai-compatible': 'ANTON_COMPATIBLE_API_KEY',
 };
 export const COMPATIBLE_BASE_URL_VAR = 'ANTON_COMPATIBLE_BASE_URL';
-export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta/openai/';
+export const GEMINI_BASE_URL = SETTINGS.ANTON_GEMINI_BASE_URL.default;
 export const DEFAULT_MINDS_URL = SETTINGS.ANTON_MINDS_URL.default;
 /** Minds Cloud's OpenAI-compatible API lives under `<minds url>/api/v1` (as in the reference and its onboarding). */
 export const MINDS_API_PATH = '/api/v1';
@@ -76,7 +76,7 @@ export function mindsBase(env: EnvStore): string {
 }
 
 export function geminiBase(env: EnvStore): string {
-  return env.get('ANTON_GEMINI_BASE_URL') ?? GEMINI_BASE_URL; // override for proxies and tests
+  return env.setting('ANTON_GEMINI_BASE_URL'); // override for proxies and tests
 }
 
 export function openaiSlotKey(env: EnvStore): string | undefined {

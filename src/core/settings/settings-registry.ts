@@ -90,7 +90,7 @@ export const SETTINGS = {
   ANTON_COMPATIBLE_BASE_URL: { group: 'providers', type: 'string', description: "Endpoint of the settings page's OpenAI-compatible provider." },
   ANTON_COMPATIBLE_NAME: { group: 'providers', type: 'string', description: 'Display name of the OpenAI-compatible provider.' },
   ANTON_GEMINI_API_KEY: { group: 'providers', type: 'string', secret: true, description: 'Google Gemini API key.' },
-  ANTON_GEMINI_BASE_URL: { group: 'providers', type: 'string', docDefault: "Gemini's OpenAI-compatible API", description: 'Gemini endpoint (proxies).' },
+  ANTON_GEMINI_BASE_URL: { group: 'providers', type: 'string', default: 'https://generativelanguage.googleapis.com/v1beta/openai/', description: "Gemini's OpenAI-compatible endpoint (proxies)." },
   ANTON_MINDS_API_KEY: { group: 'providers', type: 'string', secret: true, description: 'Minds Cloud key; also the publish credential.' },
   ANTON_MINDS_URL: { group: 'providers', type: 'string', default: 'https://api.mindshub.ai', description: 'Minds endpoint (the API lives under `/api/v1`).' },
   ANTON_MINDS_MIND_NAME: { group: 'providers', type: 'string', description: 'Mind queried by the `minds` tool.' },

@@ -47,11 +47,12 @@ export const ENV_STRING_FIELDS = {
   memoryMode: 'ANTON_MEMORY_MODE',
   uiUpdateMode: 'UI_UPDATE_MODE',
 } as const;
+/** Their defaults are the registry's (settings-registry.ts). */
 export const ENV_BOOL_FIELDS = {
-  mindsSslVerify: ['ANTON_MINDS_SSL_VERIFY', true],
-  memoryEnabled: ['ANTON_MEMORY_ENABLED', true],
-  episodicMemory: ['ANTON_EPISODIC_MEMORY', true],
-  proactiveDashboards: ['ANTON_PROACTIVE_DASHBOARDS', false],
+  mindsSslVerify: ['ANTON_MINDS_SSL_VERIFY'],
+  memoryEnabled: ['ANTON_MEMORY_ENABLED'],
+  episodicMemory: ['ANTON_EPISODIC_MEMORY'],
+  proactiveDashboards: ['ANTON_PROACTIVE_DASHBOARDS'],
 } as const;
 export const ENV_KEY_FIELDS = {
   anthropicApiKey: 'ANTON_ANTHROPIC_API_KEY',
@@ -208,7 +209,7 @@ export function settingsView(env: EnvStore, kv: KvStore) {
     providerStatusDetails: kv.get('providerStatusDetails', {}),
   };
   for (const [field, key] of Object.entries(ENV_KEY_FIELDS)) out[field] = env.get(key) ? MASK : '';
-  for (const [field, [key, dflt]] of Object.entries(ENV_BOOL_FIELDS)) out[field] = env.bool(key, dflt);
+  for (const [field, [key]] of Object.entries(ENV_BOOL_FIELDS)) out[field] = env.setting(key);
   return out;
 }
 
