@@ -10,7 +10,6 @@ import { MAX_CELL_SECONDS, computeTimeouts } from './types.js';
 import { waitFor } from '../../testing/wait.js';
 import { formatCellResult } from './format.js';
 import { makeTempHome } from '../../testing/temp-home.js';
-import { waitFor } from '../../testing/wait.js';
 
 type T = { after: (fn: () => unknown) => void };
 const PY = process.env.ANTON_PYTHON || 'python3';

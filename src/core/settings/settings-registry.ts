@@ -52,6 +52,8 @@ export const SETTINGS = {
   },
   ANTON_ALLOWED_HOSTS: { group: 'server', type: 'string', description: 'Extra `Host` names accepted (comma list) besides loopback and the bind address; other hosts get 403.' },
   VITE_RENDERER_URL: { group: 'server', type: 'string', description: 'One extra CORS origin (a dev renderer). `null` is never allowed.' },
+  ANTON_DEV_ORIGINS: { group: 'server', type: 'bool', default: false, description: "Accept Vite's dev origins (port 5173) as CORS origins (development only)." },
+  ANTON_ALLOW_OTHER_USERS: { group: 'server', type: 'bool', default: false, description: 'Let other OS users connect on loopback (Linux refuses them by default; then a token is the only protection).' },
   ANTON_MAX_UPLOAD_MB: { group: 'server', type: 'int', default: 512, description: 'Per-file upload cap (413 past it).' },
   ANTON_EXIT_WITH_PARENT: { group: 'server', type: 'bool', default: false, description: 'Exit when the parent process goes away (on by itself when started through npm).' },
   ANTON_IMPORT_ON_BOOT: { group: 'server', type: 'bool', default: true, description: "Import the Python app's new conversations and settings at start-up." },
@@ -124,6 +126,7 @@ export const SETTINGS = {
   // scratchpad
   ANTON_PYTHON: { group: 'scratchpad', type: 'string', default: 'python3', description: 'Interpreter for scratchpad kernels.' },
   ANTON_SERVER_MAX_PADS: { group: 'scratchpad', type: 'int', default: 5, description: 'Named scratchpads of `/v1/scratchpad/*` (429 past it).' },
+  ANTON_MAX_KERNELS: { group: 'scratchpad', type: 'int', default: 16, description: 'Python kernels the agent may have open across all conversations (past it the agent is told to reuse or remove one).' },
   ANTON_MAX_PADS_PER_CONVERSATION: { group: 'scratchpad', type: 'int', default: 8, description: "Pads one conversation's agent may open (429 past it)." },
   ANTON_SCRATCHPAD_IDLE_MINUTES: { group: 'scratchpad', type: 'duration', unit: 'min', default: 30, description: 'Idle pads are closed after this long.' },
   ANTON_SCRATCHPAD_MAX_MEMORY_MB: { group: 'scratchpad', type: 'int', default: 8192, description: 'Address-space cap per kernel.' },

@@ -11,7 +11,7 @@ import { SPA_SUBDIRS } from './spa.js';
  */
 export function allowedOrigins(env: EnvStore): string[] {
   const extra = env.get('VITE_RENDERER_URL')?.replace(/\/+$/, '');
-  const dev = env.bool('ANTON_DEV_ORIGINS', false) ? ['http://localhost:5173', 'http://127.0.0.1:5173'] : [];
+  const dev = env.setting('ANTON_DEV_ORIGINS') ? ['http://localhost:5173', 'http://127.0.0.1:5173'] : [];
   return [...dev, 'app://-', ...(extra ? [extra] : [])];
 }
 

@@ -16,7 +16,7 @@ export function createPadManager(env: EnvStore): PadManager {
   return new PadManager({
     python: env.setting('ANTON_PYTHON'),
     idleMs: env.settingMs('ANTON_SCRATCHPAD_IDLE_MINUTES'),
-    maxKernels: env.int('ANTON_MAX_KERNELS', 16),
+    maxKernels: env.setting('ANTON_MAX_KERNELS'),
     separateScopes: [API_SCOPE],
   });
 }
