@@ -7,7 +7,7 @@ import { pythonStatus } from '../core/scratchpad/python.js';
 import { getConfigStatus } from '../core/settings/config-status.js';
 import type { ProviderType } from '../core/settings/providers.js';
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../core/version.js';
-import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from '../cowork/server/boot-env.js';
+import { bootEnv } from '../cowork/server/boot-env.js';
 import { MIGRATIONS } from '../cowork/server/db/migrations.js';
 import { probeProviderModels } from '../cowork/server/services/provider-probe.js';
 import { updateStatus } from '../cowork/server/update-command.js';
@@ -40,7 +40,7 @@ export async function runDoctor(processEnv: Record<string, string | undefined>, 
   add({ area: 'versions', name: 'node', status: nodeMajor >= 20 ? 'ok' : 'fail', detail: process.version, fix: nodeMajor >= 20 ? undefined : 'Install Node.js 20 or newer.' });
 
   // Python and the scratchpad's virtualenvs (made with `python -m venv`).
-  const python = env.get('ANTON_PYTHON') ?? 'python3';
+  const python = env.setting('ANTON_PYTHON');
   const found = pythonStatus(python, env.get('PATH') ?? process.env.PATH ?? ''); // the same lookup as /health
   const py = found.ok ? spawnSync(found.path!, ['-c', 'import sys, venv; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', timeout: 10_000 }) : null;
   if (!py || py.error) add({ area: 'versions', name: 'python', status: 'fail', detail: `${python} not found`, fix: found.error ?? 'Install Python 3 (apt install python3 python3-venv) or set ANTON_PYTHON.' });
@@ -108,8 +108,8 @@ export async function runDoctor(processEnv: Record<string, string | undefined>, 
   }
 
   // The server's port.
-  const host = env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST;
-  const port = Number(env.get('ANTON_SERVER_PORT') ?? DEFAULT_PORT);
+  const host = env.setting('ANTON_SERVER_HOST');
+  const port = env.setting('ANTON_SERVER_PORT');
   const free = await new Promise<boolean>((res) => {
     const srv = createServer();
     srv.once('error', () => res(false));
@@ -128,8 +128,8 @@ export async function runDoctor(processEnv: Record<string, string | undefined>, 
   }
 
   // Web UI.
-  if (env.bool('ANTON_SERVE_SPA', false)) {
-    const dir = resolve(env.get('ANTON_SPA_DIR') ?? '/app/dist/renderer-web');
+  if (env.setting('ANTON_SERVE_SPA')) {
+    const dir = resolve(env.setting('ANTON_SPA_DIR'));
     const ok = existsSync(join(dir, SPA_ENTRY));
     add({ area: 'server', name: 'web UI', status: ok ? 'ok' : 'fail', detail: `${dir}${ok ? '' : ` has no ${SPA_ENTRY}`}`, fix: ok ? undefined : 'Point ANTON_SPA_DIR at the built web UI, or turn ANTON_SERVE_SPA off.' });
   } else add({ area: 'server', name: 'web UI', status: 'info', detail: 'not served (ANTON_SERVE_SPA is off)' });

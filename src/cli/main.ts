@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { COWORK_SERVER_VERSION } from '../core/version.js';
+import { parseSetting } from '../core/settings/settings-registry.js';
 
 /**
  * `anton`: the terminal interface. Heavy modules (database, agent, Markdown) load only when a command needs them,
@@ -144,7 +145,7 @@ export async function runAnton(argv: string[]): Promise<void> {
     }
     // One line, not a stack trace from the minified bundle (ANTON_DEBUG=1 shows it).
     process.stderr.write(`anton: ${(err as Error)?.message ?? String(err)}\n`);
-    if (process.env.ANTON_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    if (parseSetting('ANTON_DEBUG', process.env.ANTON_DEBUG)) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     process.exitCode = 1;
   }
 }

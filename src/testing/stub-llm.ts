@@ -30,6 +30,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
+  /** When the request arrived (performance.now()): lets tests compare the gaps between retries. */
+  at: number;
 }
 
 export class StubLlm {
@@ -87,22 +89,23 @@ export class StubLlm {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const path = (req.url ?? '').split('?')[0];
     if (this.acceptKeys && !this.acceptKeys.includes(this.keyOf(req))) {
-      if (req.method === 'GET') this.gets.push({ path, headers: req.headers, body: {} });
-      else this.requests.push({ path, headers: req.headers, body: chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {} });
+      if (req.method === 'GET') this.gets.push({ path, headers: req.headers, body: {}, at });
+      else this.requests.push({ path, headers: req.headers, body: chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {}, at });
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'invalid api key', type: 'authentication_error' } }));
       return;
     }
     if (req.method === 'GET') {
-      this.gets.push({ path, headers: req.headers, body: {} });
+      this.gets.push({ path, headers: req.headers, body: {}, at });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'stub-model' }] }));
       return;
     }
     const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
-    this.requests.push({ path, headers: req.headers, body });
+    this.requests.push({ path, headers: req.headers, body, at });
     for (const w of this.waiters.splice(0)) w();
     const reply = this.queue.shift() ?? { text: '[stub: no reply queued]' };
     const anthropic = path.endsWith('/messages');

@@ -3,6 +3,7 @@ import { buildApp } from '../cowork/server/app.js';
 import { createContext, type AppContext } from '../cowork/server/context.js';
 import { cleanEnv, makeTempHome } from './temp-home.js';
 import { StubLlm } from './stub-llm.js';
+import { parseSetting } from '../core/settings/settings-registry.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -18,7 +19,7 @@ export interface TestApp {
 export async function startTestApp(opts: { env?: Record<string, string>; listen?: boolean; home?: string } = {}): Promise<TestApp> {
   const temp = opts.home ? { home: opts.home, cleanup: () => {} } : makeTempHome();
   const env = cleanEnv(temp.home, opts.env);
-  const ctx = createContext(env, { logLevel: process.env.ANTON_TEST_LOG_LEVEL ?? 'silent' });
+  const ctx = createContext(env, { logLevel: parseSetting('ANTON_TEST_LOG_LEVEL', process.env.ANTON_TEST_LOG_LEVEL) });
   const app = await buildApp(ctx);
   let url = '';
   if (opts.listen) {

@@ -89,12 +89,16 @@ for (const kind of ['anthropic', 'openai'] as const) {
     assert.match(second, /echo: ping/);
   });
 
-  test(`${kind}: a provider 429 is retried with backoff, then the turn succeeds`, async (t) => {
+  test(`${kind}: 429s are retried with growing delays (exponential backoff), then the turn succeeds`, async (t) => {
     const s = await stub(t);
-    s.enqueue({ error: { status: 429, retryAfterMs: 20 } }, { text: 'after retry' });
+    // No retry-after: the client's own backoff decides (nominally 0.5 s, then 1 s, each with up to 25% jitter).
+    s.enqueue({ error: { status: 429 } }, { error: { status: 429 } }, { text: 'after retries' });
     const { result } = await drive({ provider: createProvider(env(kind, s.url), 'planning') });
-    assert.equal(result.text, 'after retry');
-    assert.equal(s.requests.length, 2);
+    assert.equal(result.text, 'after retries');
+    assert.equal(s.requests.length, 3);
+    const [first, second] = [s.requests[1]!.at - s.requests[0]!.at, s.requests[2]!.at - s.requests[1]!.at];
+    assert.ok(first > 0, 'the retry waited');
+    assert.ok(second / first > 1.3, `the second wait (${Math.round(second)} ms) is clearly longer than the first (${Math.round(first)} ms)`);
   });
 
   test(`${kind}: cancelling mid-stream keeps the partial text with a stop note`, async (t) => {

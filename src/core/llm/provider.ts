@@ -8,9 +8,9 @@ export type { ProviderOptions } from './types.js';
 
 export function providerOptions(env: EnvStore): ProviderOptions {
   return {
-    maxRetries: env.int('ANTON_LLM_MAX_RETRIES', 3),
-    requestTimeoutMs: env.int('ANTON_LLM_REQUEST_TIMEOUT_S', 600) * 1000,
-    idleTimeoutMs: env.int('ANTON_LLM_IDLE_TIMEOUT_S', 120) * 1000,
+    maxRetries: env.setting('ANTON_LLM_MAX_RETRIES'),
+    requestTimeoutMs: env.settingMs('ANTON_LLM_REQUEST_TIMEOUT_S'),
+    idleTimeoutMs: env.settingMs('ANTON_LLM_IDLE_TIMEOUT_S'),
   };
 }
 

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, type BigIntStats } from '
 import { dirname } from 'node:path';
 import { parseDotenv, updateDotenvText } from './dotenv.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { parseSetting, toMs, type DurationSettingName, type SettingName, type SettingValue } from './settings-registry.js';
 
 export type EnvChanges = Record<string, string | null>;
 
@@ -97,6 +98,16 @@ export class EnvStore {
   /** Canonical key with a legacy fallback (e.g. ANTON_ANTHROPIC_API_KEY, then ANTHROPIC_API_KEY). */
   getWithLegacy(key: string, legacy: string): string | undefined {
     return this.get(key) ?? this.get(legacy);
+  }
+
+  /** A declared setting, parsed and defaulted as `settings-registry.ts` declares it. */
+  setting<K extends SettingName>(name: K): SettingValue<K> {
+    return parseSetting(name, this.get(name));
+  }
+
+  /** A declared duration setting in milliseconds. */
+  settingMs(name: DurationSettingName): number {
+    return toMs(name, this.setting(name));
   }
 
   bool(key: string, dflt: boolean): boolean {

@@ -1,6 +1,7 @@
 import type { EnvStore } from './env-store.js';
+import { SETTINGS } from './settings-registry.js';
 
-export const DEFAULT_PLANNING_PROVIDER = 'anthropic';
+export const DEFAULT_PLANNING_PROVIDER = SETTINGS.ANTON_PLANNING_PROVIDER.default;
 export const DEFAULT_PLANNING_MODEL = 'claude-sonnet-4-6';
 export const DEFAULT_CODING_MODEL = 'claude-haiku-4-5-20251001';
 
@@ -43,8 +44,8 @@ export const PROVIDER_KEY_VAR: Record<ProviderType, string> = {
   'openai-compatible': 'ANTON_COMPATIBLE_API_KEY',
 };
 export const COMPATIBLE_BASE_URL_VAR = 'ANTON_COMPATIBLE_BASE_URL';
-export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta/openai/';
-export const DEFAULT_MINDS_URL = 'https://api.mindshub.ai';
+export const GEMINI_BASE_URL = SETTINGS.ANTON_GEMINI_BASE_URL.default;
+export const DEFAULT_MINDS_URL = SETTINGS.ANTON_MINDS_URL.default;
 /** Minds Cloud's OpenAI-compatible API lives under `<minds url>/api/v1` (as in the reference and its onboarding). */
 export const MINDS_API_PATH = '/api/v1';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -71,11 +72,11 @@ export interface RoleConfig {
 const trimSlash = (u: string) => u.replace(/\/+$/, '');
 
 export function mindsBase(env: EnvStore): string {
-  return trimSlash(env.get('ANTON_MINDS_URL') ?? DEFAULT_MINDS_URL);
+  return trimSlash(env.setting('ANTON_MINDS_URL'));
 }
 
 export function geminiBase(env: EnvStore): string {
-  return env.get('ANTON_GEMINI_BASE_URL') ?? GEMINI_BASE_URL; // override for proxies and tests
+  return env.setting('ANTON_GEMINI_BASE_URL'); // override for proxies and tests
 }
 
 export function openaiSlotKey(env: EnvStore): string | undefined {
@@ -146,7 +147,7 @@ function defaultModel(env: EnvStore, role: Role, provider: string): string {
 /** Resolve the provider, model, key and endpoint of a role from the current configuration. */
 export function resolveRole(env: EnvStore, role: Role, modelOverride?: string): RoleConfig {
   const R = role.toUpperCase();
-  const planningProvider = env.get('ANTON_PLANNING_PROVIDER') ?? DEFAULT_PLANNING_PROVIDER;
+  const planningProvider = env.setting('ANTON_PLANNING_PROVIDER');
   // An unset coding provider follows the planning one (the reference's fixed `anthropic` fails without that key).
   const provider = role === 'planning' ? planningProvider : (env.get('ANTON_CODING_PROVIDER') ?? planningProvider);
   const roleModel = env.get(`ANTON_${R}_MODEL`);
@@ -163,7 +164,7 @@ export function resolveRole(env: EnvStore, role: Role, modelOverride?: string): 
       return { ...base, adapter: 'openai', apiKey: env.get('ANTON_GEMINI_API_KEY') ?? (openaiSlotType(env) === 'gemini' ? openaiSlotKey(env) : undefined), baseUrl: geminiBase(env) };
     case 'minds-cloud': {
       const apiKey = env.get('ANTON_MINDS_API_KEY') ?? (openaiSlotType(env) === 'minds-cloud' ? openaiSlotKey(env) : undefined);
-      return { ...base, adapter: 'openai', apiKey, baseUrl: `${mindsBase(env)}${MINDS_API_PATH}`, sslVerify: env.bool('ANTON_MINDS_SSL_VERIFY', true) };
+      return { ...base, adapter: 'openai', apiKey, baseUrl: `${mindsBase(env)}${MINDS_API_PATH}`, sslVerify: env.setting('ANTON_MINDS_SSL_VERIFY') };
     }
     default: {
       // openai-compatible (and unknown values, which the reference also treats as OpenAI-shaped): the settings
@@ -182,7 +183,7 @@ export function resolveRole(env: EnvStore, role: Role, modelOverride?: string): 
 
 /** ANTON_MINDS_SSL_VERIFY applies to whatever endpoint is the Minds one. */
 function mindsSslVerify(env: EnvStore, baseUrl: string | undefined): boolean {
-  return baseUrl && trimSlash(baseUrl).startsWith(mindsBase(env)) ? env.bool('ANTON_MINDS_SSL_VERIFY', true) : true;
+  return baseUrl && trimSlash(baseUrl).startsWith(mindsBase(env)) ? env.setting('ANTON_MINDS_SSL_VERIFY') : true;
 }
 
 /** Minds model sentinels (`_reason_`) only mean something to an OpenAI-compatible/Minds endpoint. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { DataVault, VAULT_KEEP, scrubSecrets } from './vault.js';
+import { DataVault, VAULT_KEEP, VaultIntegrityError, scrubSecrets } from './vault.js';
 import { makeTempHome } from '../../testing/temp-home.js';
 
 test('records are AES-256-GCM encrypted at rest, 0600 in a 0700 folder; the key file is 0600', (t) => {
@@ -22,16 +22,38 @@ test('records are AES-256-GCM encrypted at rest, 0600 in a 0700 folder; the key 
   assert.equal(new DataVault(join(home, 'vault'), join(home, 'vault.key')).get('postgres', 'prod')!.fields.password, 'hunter2-super-secret');
 });
 
-test('tampering or swapping files is detected; the keep-sentinel keeps stored secrets; env names and scrubbing', (t) => {
+test('flipped ciphertext or tag bits and swapped files are refused with a clear integrity error; the keep-sentinel keeps stored secrets; env names and scrubbing', (t) => {
   const { home, cleanup } = makeTempHome();
   t.after(cleanup);
   const v = new DataVault(join(home, 'vault'), join(home, 'vault.key'));
   v.save('postgres', 'a', { password: 'aaaa-secret' });
   v.save('postgres', 'b', { password: 'bbbb-secret' });
   const fileOf = (n: string) => join(home, 'vault', readdirSync(join(home, 'vault')).find((f) => f.startsWith(`postgres-${n}.`))!);
+  const refused = (n: string) => (err: unknown) => err instanceof VaultIntegrityError && err.recordId.startsWith(`postgres-${n}.`) && /failed its integrity check/.test(err.message);
   writeFileSync(fileOf('b'), readFileSync(fileOf('a')));
-  assert.throws(() => v.get('postgres', 'b'), 'a record moved to another name does not decrypt');
+  assert.throws(() => v.get('postgres', 'b'), refused('b'), 'a record moved to another name is refused');
   assert.deepEqual(v.list().map((r) => r.name), ['a'], 'unreadable records are skipped, not fatal');
+
+  // Flip bits inside the sealed bytes: one in the ciphertext, on a character of the password (AES-GCM is a stream
+  // cipher, so without the tag check the record would still parse and quietly read a different password), one in the tag.
+  v.save('postgres', 'c', { password: 'cccc-secret' });
+  const file = fileOf('c');
+  const date = 'x'.repeat(new Date().toISOString().length);
+  const passwordAt = `{"engine":"postgres","name":"c","created_at":"${date}","updated_at":"${date}","fields":{"password":"`.length;
+  const sealed = readFileSync(file, 'utf8');
+  const flip = (field: 'data' | 'tag', at: number) => {
+    const env = JSON.parse(sealed) as Record<string, string>;
+    const bytes = Buffer.from(env[field]!, 'base64');
+    bytes[at]! ^= 0x01;
+    writeFileSync(file, JSON.stringify({ ...env, [field]: bytes.toString('base64') }));
+  };
+  flip('data', passwordAt);
+  assert.throws(() => v.get('postgres', 'c'), refused('c'), 'a flipped ciphertext bit is refused');
+  flip('tag', 0);
+  assert.throws(() => v.get('postgres', 'c'), refused('c'), 'a flipped tag bit is refused');
+  writeFileSync(file, sealed);
+  assert.equal(v.get('postgres', 'c')!.fields.password, 'cccc-secret', 'the untouched bytes still open');
+  assert.deepEqual(v.list().map((r) => r.name), ['a', 'c']);
   const kept = v.save('postgres', 'a', { password: VAULT_KEEP, user: 'me' });
   assert.equal(kept.fields.password, 'aaaa-secret');
   assert.ok(kept.secure_keys.includes('password'));

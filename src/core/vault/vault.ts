@@ -13,6 +13,14 @@ export interface VaultRecord {
 }
 
 /** The reference's modify-flow sentinel: "keep the stored secret". */
+/** A record that fails its integrity check: changed on disk, moved from another name, or sealed with another key. */
+export class VaultIntegrityError extends Error {
+  constructor(readonly recordId: string) {
+    super(`Vault record ${recordId} failed its integrity check (changed on disk, copied from another record, or encrypted with another vault.key); it was not read. Delete the connection and add it again.`);
+    this.name = 'VaultIntegrityError';
+  }
+}
+
 export const VAULT_KEEP = '__anton_vault_keep__';
 const SECRET_HINT = /password|passphrase|secret|token|key|credential|auth/i;
 
@@ -106,7 +114,13 @@ export class DataVault {
     const d = createDecipheriv('aes-256-gcm', this.getKey(), Buffer.from(env.iv, 'base64'));
     d.setAAD(Buffer.from(id));
     d.setAuthTag(Buffer.from(env.tag, 'base64'));
-    return JSON.parse(Buffer.concat([d.update(Buffer.from(env.data, 'base64')), d.final()]).toString('utf8')) as VaultRecord;
+    let plain: Buffer;
+    try {
+      plain = Buffer.concat([d.update(Buffer.from(env.data, 'base64')), d.final()]);
+    } catch {
+      throw new VaultIntegrityError(id); // GCM's authentication failed: nothing of the record is trusted or returned
+    }
+    return JSON.parse(plain.toString('utf8')) as VaultRecord;
   }
 
   list(): VaultRecord[] {

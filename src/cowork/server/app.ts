@@ -81,7 +81,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   app.setSerializerCompiler(serializerCompiler);
   // No other OS user gets in over loopback (Linux), token or not. The early listener installs the same check.
   installPeerCheck(app.server, {
-    allowOtherUsers: ctx.env.bool('ANTON_ALLOW_OTHER_USERS', false),
+    allowOtherUsers: ctx.env.setting('ANTON_ALLOW_OTHER_USERS'),
     onRefused: (info) => ctx.log.warn(info, 'refused a connection from another OS user (ANTON_ALLOW_OTHER_USERS=true allows it)'),
   });
   const spa = ctx.spa;
@@ -148,5 +148,5 @@ async function buildOpenApi(ctx: AppContext): Promise<unknown> {
 }
 
 export function maxUploadBytes(ctx: AppContext): number {
-  return ctx.env.int('ANTON_MAX_UPLOAD_MB', 512) * 1024 * 1024;
+  return ctx.env.setting('ANTON_MAX_UPLOAD_MB') * 1024 * 1024;
 }

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvePaths, type Paths } from '../../core/paths.js';
 import { EnvStore, mergeBootEnv } from '../../core/settings/env-store.js';
+import { SETTINGS } from '../../core/settings/settings-registry.js';
 
-export const DEFAULT_PORT = 26866; // "ANTON" on a phone keypad
-export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = SETTINGS.ANTON_SERVER_PORT.default; // "ANTON" on a phone keypad
+export const DEFAULT_HOST = SETTINGS.ANTON_SERVER_HOST.default;
 
 /** The configuration as the server will see it, before anything heavy is loaded. */
 export function bootEnv(processEnv: Record<string, string | undefined>): { env: EnvStore; paths: Paths; bootEnv: Record<string, string | undefined> } {
@@ -26,7 +27,7 @@ export async function listenConfigured(server: import('node:net').Server, env: E
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(env.int('ANTON_SERVER_PORT', DEFAULT_PORT), env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, () => {
+      server.listen(env.setting('ANTON_SERVER_PORT'), env.setting('ANTON_SERVER_HOST'), () => {
         server.off('error', reject);
         resolve();
       });

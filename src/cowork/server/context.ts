@@ -110,7 +110,7 @@ function recoverInterruptedTurns(db: Db, conversations: ConversationStore, log: 
 
 export function createContext(processEnv: Record<string, string | undefined>, opts: ContextOptions = {}): AppContext {
   const { env, paths } = bootEnv(processEnv);
-  const log = opts.log ?? createLogger(env, paths.coworkStateDir, opts.logLevel ?? env.get('ANTON_LOG_LEVEL') ?? 'info');
+  const log = opts.log ?? createLogger(env, paths.coworkStateDir, opts.logLevel ?? env.setting('ANTON_LOG_LEVEL'));
   const { db, migration } = openDatabase(paths.databaseFile);
   if (migration.from !== migration.to) log.info(migration, 'database migrated');
   const kv = new KvStore(db);

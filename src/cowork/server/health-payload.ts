@@ -6,7 +6,7 @@ import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../cor
 /** The `/health` body (§1.6, with A's version fields). Pure read: never writes to disk. */
 export function healthPayload(env: EnvStore, liveConversations: string[], livePads: string[]) {
   const cfg = getConfigStatus(env);
-  const python = pythonStatus(env.get('ANTON_PYTHON') ?? 'python3');
+  const python = pythonStatus(env.setting('ANTON_PYTHON'));
   return {
     status: 'ok',
     anton_version: COWORK_SERVER_VERSION,

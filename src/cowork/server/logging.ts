@@ -63,12 +63,12 @@ export function createLogger(env: EnvStore, coworkStateDir: string, level: strin
   let fileStream: RotatingFile | null = null;
   if (file) {
     try {
-      fileStream = new RotatingFile(file, Math.max(1, env.int('ANTON_LOG_FILE_MAX_MB', 10)) * 1024 * 1024);
+      fileStream = new RotatingFile(file, Math.max(1, env.setting('ANTON_LOG_FILE_MAX_MB')) * 1024 * 1024);
     } catch {
       fileStream = null; // an unwritable log folder must not stop the server; stdout still has everything
     }
   }
-  const tty = process.stdout.isTTY === true && !env.bool('ANTON_LOG_JSON', false);
+  const tty = process.stdout.isTTY === true && !env.setting('ANTON_LOG_JSON');
   const streams: pino.StreamEntry[] = [{ level: level as pino.Level, stream: tty ? prettyStream() : process.stdout }];
   if (fileStream) streams.push({ level: level as pino.Level, stream: { write: (line: string) => fileStream!.write(line) } });
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.multistream(streams));

@@ -29,12 +29,12 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const env = opts.env ?? process.env;
   const ctx = createContext(env, opts.logger === false ? { logLevel: 'silent' } : {});
-  const host = opts.host ?? ctx.env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST;
-  const port = opts.port ?? ctx.env.int('ANTON_SERVER_PORT', DEFAULT_PORT);
+  const host = opts.host ?? ctx.env.setting('ANTON_SERVER_HOST');
+  const port = opts.port ?? ctx.env.setting('ANTON_SERVER_PORT');
   const early = opts.early;
   let handler: RequestHandler | null = null;
   const app = await buildApp(ctx, {
-    logRequests: ctx.env.bool('ANTON_LOG_REQUESTS', false),
+    logRequests: ctx.env.setting('ANTON_LOG_REQUESTS'),
     ...(early
       ? {
           serverFactory: (h: RequestHandler) => {
@@ -61,7 +61,7 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
  * Started through npm (`npm start`, `npx`, `npm run dev`), a stop signal reaches npm, not us; leave when the parent
  * goes, so no orphan keeps the port. A server started directly (the desktop app, a service manager, nohup) stays.
  */
-const exitsWithParent = (ctx: AppContext) => Boolean(process.env.npm_lifecycle_event || process.env.npm_command) || ctx.env.bool('ANTON_EXIT_WITH_PARENT', false);
+const exitsWithParent = (ctx: AppContext) => Boolean(process.env.npm_lifecycle_event || process.env.npm_command) || ctx.env.setting('ANTON_EXIT_WITH_PARENT');
 
 function watchParent(onGone: () => void): void {
   const parent = process.ppid;
@@ -101,8 +101,8 @@ export async function main(_args: string[] = process.argv.slice(2), early: Early
     ({ app, ctx } = await serve({ early }));
   } catch (err) {
     const { env, paths } = bootEnv(process.env);
-    const where = { host: env.get('ANTON_SERVER_HOST') ?? DEFAULT_HOST, port: env.int('ANTON_SERVER_PORT', DEFAULT_PORT), stateDir: paths.coworkStateDir };
-    console.error(describeBootError(err, where, env.get('ANTON_LOG_LEVEL') === 'debug'));
+    const where = { host: env.setting('ANTON_SERVER_HOST'), port: env.setting('ANTON_SERVER_PORT'), stateDir: paths.coworkStateDir };
+    console.error(describeBootError(err, where, env.setting('ANTON_LOG_LEVEL') === 'debug'));
     process.exit(1);
   }
   let closing = false;

@@ -11,7 +11,7 @@ import { SPA_SUBDIRS } from './spa.js';
  */
 export function allowedOrigins(env: EnvStore): string[] {
   const extra = env.get('VITE_RENDERER_URL')?.replace(/\/+$/, '');
-  const dev = env.bool('ANTON_DEV_ORIGINS', false) ? ['http://localhost:5173', 'http://127.0.0.1:5173'] : [];
+  const dev = env.setting('ANTON_DEV_ORIGINS') ? ['http://localhost:5173', 'http://127.0.0.1:5173'] : [];
   return [...dev, 'app://-', ...(extra ? [extra] : [])];
 }
 
@@ -20,7 +20,7 @@ const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1', '[::1]'];
 /** Host names we answer to: loopback, the bind address, and ANTON_ALLOWED_HOSTS (for a LAN/Docker web build). */
 export function allowedHosts(env: EnvStore): Set<string> {
   const hosts = new Set(LOOPBACK_HOSTS);
-  const bind = env.get('ANTON_SERVER_HOST');
+  const bind = env.setting('ANTON_SERVER_HOST');
   if (bind && !['0.0.0.0', '::', '[::]'].includes(bind)) hosts.add(bind.toLowerCase());
   for (const h of extraHosts(env)) hosts.add(h);
   return hosts;

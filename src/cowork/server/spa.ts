@@ -14,8 +14,8 @@ export interface Spa {
 
 /** The SPA folder when ANTON_SERVE_SPA is on and the folder holds the shell; null otherwise. */
 export function resolveSpa(ctx: AppContext): Spa | null {
-  if (!ctx.env.bool('ANTON_SERVE_SPA', false)) return null;
-  const dir = resolve(ctx.env.get('ANTON_SPA_DIR') ?? '/app/dist/renderer-web');
+  if (!ctx.env.setting('ANTON_SERVE_SPA')) return null;
+  const dir = resolve(ctx.env.setting('ANTON_SPA_DIR'));
   if (!existsSync(join(dir, SPA_ENTRY))) {
     ctx.log.warn({ dir }, `ANTON_SERVE_SPA is on but ${SPA_ENTRY} is missing; SPA serving is off`);
     return null;

@@ -13,7 +13,7 @@ export const INSTALLED: VersionRef = { version: COWORK_SERVER_VERSION, entry: jo
 export const versionsDir = (coworkStateDir: string) => join(coworkStateDir, 'versions');
 
 /** `ANTON_DISABLE_AUTOUPDATES` is the only off switch (it also makes the installed version run, ignoring updates). */
-export const updatesEnabled = (env: EnvStore) => !env.bool('ANTON_DISABLE_AUTOUPDATES', false);
+export const updatesEnabled = (env: EnvStore) => !env.setting('ANTON_DISABLE_AUTOUPDATES');
 
 /** Keys pinned in this version plus ANTON_UPDATE_KEYS (comma-separated raw ed25519 public keys, base64). */
 export function trustedKeys(env: EnvStore): string[] {
@@ -26,8 +26,8 @@ export function updateConfig(env: EnvStore, coworkStateDir: string): UpdateConfi
     packageName: PACKAGE_NAME,
     currentVersion: COWORK_SERVER_VERSION,
     protocolVersion: COWORK_SERVER_PROTOCOL_VERSION,
-    registry: env.get('ANTON_UPDATE_REGISTRY') ?? 'https://registry.npmjs.org',
-    tag: env.get('ANTON_UPDATE_TAG') ?? 'latest',
+    registry: env.setting('ANTON_UPDATE_REGISTRY'),
+    tag: env.setting('ANTON_UPDATE_TAG'),
     versionsDir: versionsDir(coworkStateDir),
     currentRoot: PACKAGE_ROOT,
     trustedKeys: trustedKeys(env),
@@ -47,12 +47,5 @@ export function effectiveVersion(env: EnvStore, coworkStateDir: string): string 
   return (updatesEnabled(env) ? runnableCurrent(env, coworkStateDir)?.version : undefined) ?? INSTALLED.version;
 }
 
-/** A duration setting in seconds (fractions allowed, so tests can use short intervals), as milliseconds. */
-export function secondsSetting(env: EnvStore, key: string, dfltSeconds: number): number {
-  const raw = env.get(key);
-  const n = raw === undefined ? Number.NaN : Number(raw);
-  return (Number.isFinite(n) && n >= 0 ? n : dfltSeconds) * 1000;
-}
-
-export const probationMs = (env: EnvStore) => secondsSetting(env, 'ANTON_UPDATE_PROBATION_S', 600);
-export const checkIntervalMs = (env: EnvStore) => Math.max(1000, secondsSetting(env, 'ANTON_UPDATE_CHECK_INTERVAL_S', 6 * 3600));
+export const probationMs = (env: EnvStore) => env.settingMs('ANTON_UPDATE_PROBATION_S');
+export const checkIntervalMs = (env: EnvStore) => Math.max(1000, env.settingMs('ANTON_UPDATE_CHECK_INTERVAL_S'));

@@ -6,11 +6,12 @@ import { artifactCards, resolveArtifactPath } from '../services/artifacts.js';
 import { buildBundle, readPublishMap, unpublish, upload, writePublishMap } from '../services/publish.js';
 import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
+import { SETTINGS } from '../../../core/settings/settings-registry.js';
 
-export const DEFAULT_PUBLISH_URL = 'https://4nton.ai';
+export const DEFAULT_PUBLISH_URL = SETTINGS.ANTON_PUBLISH_URL.default;
 
 export function publishConfig(ctx: AppContext) {
-  return { url: ctx.env.get('ANTON_PUBLISH_URL') ?? DEFAULT_PUBLISH_URL, key: ctx.env.get('ANTON_MINDS_API_KEY') };
+  return { url: ctx.env.setting('ANTON_PUBLISH_URL'), key: ctx.env.get('ANTON_MINDS_API_KEY') };
 }
 
 /** Every secret the server knows: provider keys and vault secrets never leave in a published page. */

@@ -29,7 +29,7 @@ test('schedules CRUD: defaults, title from prompt, validation, pause/resume, del
   const bad = async (payload: object) => (await call(ta, 'POST', '/v1/schedules', { prompt: 'x', next_run_at: future, ...payload })).body.detail;
   assert.equal(await bad({ cadence: 'monthly' }), 'Cadence must be once, hourly, daily, weekly, or cron.');
   assert.equal(await bad({ next_run_at: 'tomorrow' }), 'Next run time must be a valid ISO datetime.');
-  assert.match(await bad({ cadence: 'cron', cron: 'every tuesday' }), /./);
+  assert.match(await bad({ cadence: 'cron', cron: 'every tuesday' }), /CronPattern: invalid .*'every tuesday'/, 'the refusal names the bad cron expression');
   assert.match(await bad({ timezone: 'Mars/Base' }), /Unknown timezone/);
   assert.equal((await call(ta, 'POST', '/v1/schedules', { next_run_at: future })).status, 422);
   const cron = await call(ta, 'POST', '/v1/schedules', { prompt: 'weekday report', next_run_at: future, cadence: 'cron', cron: '0 9 * * 1-5', timezone: 'UTC' });

@@ -53,7 +53,7 @@ export const scratchpadRoutes = routeGroup((app, ctx) => {
           API_SCOPE,
           name,
           { cwd: ctx.paths.home, env: { ...kernelEnv(ctx.env, ctx.paths.home, ctx.kernelSecrets(null)), ...codingEnv(ctx, req.body) }, venvDir: join(ctx.paths.antonHome, 'scratchpad-venvs', name) },
-          ctx.env.int('ANTON_SERVER_MAX_PADS', 5),
+          ctx.env.setting('ANTON_SERVER_MAX_PADS'),
         );
       } catch (err) {
         if (err instanceof PadLimitError) throw new HttpError(429, err.message);
@@ -63,7 +63,7 @@ export const scratchpadRoutes = routeGroup((app, ctx) => {
         await pad.start();
       } catch (err) {
         await pads.remove(API_SCOPE, name);
-        const python = pythonStatus(ctx.env.get('ANTON_PYTHON') ?? 'python3');
+        const python = pythonStatus(ctx.env.setting('ANTON_PYTHON'));
         throw new HttpError(503, python.ok ? (err as Error).message : python.error!);
       }
       return { status: 'started', name: req.body.name };

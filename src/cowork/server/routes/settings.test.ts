@@ -121,14 +121,29 @@ test('validate-provider reports an unreachable endpoint without echoing the key;
 });
 
 test('test-providers will not send a stored key to a URL supplied in the request', async (t) => {
-  const ta = await startTestApp({ env: { ANTON_OPENAI_API_KEY: 'sk-stored' } });
-  t.after(() => ta.close());
-  const res = await ta.app.inject({
-    method: 'POST',
-    url: '/v1/settings/test-providers',
-    payload: { providers: [{ type: 'openai-compatible', apiKey: '***', baseUrl: 'http://attacker.invalid/v1' }] },
+  // Both ends are live stubs that record what reaches them: the stored endpoint, and the URL a request names.
+  const stored = await new StubLlm().start();
+  const other = await new StubLlm().start();
+  const ta = await startTestApp({
+    env: { ANTON_COMPATIBLE_API_KEY: 'sk-stored-compatible', ANTON_COMPATIBLE_BASE_URL: `${stored.url}/v1`, ANTON_OPENAI_API_KEY: 'sk-stored-openai', ANTON_OPENAI_BASE_URL: `${stored.url}/v1` },
   });
-  assert.equal(res.json().providerStatus['openai-compatible'], 'fail');
+  t.after(async () => {
+    await ta.close();
+    await stored.stop();
+    await other.stop();
+  });
+  const probe = async (type: string) =>
+    (await ta.app.inject({ method: 'POST', url: '/v1/settings/test-providers', payload: { providers: [{ type, apiKey: '***', baseUrl: `${other.url}/v1` }] } })).json();
+  for (const type of ['openai-compatible', 'openai']) {
+    const res = await probe(type);
+    assert.equal(res.providerStatus[type], 'fail', type);
+    assert.equal(res.providerStatusDetails[type], 'Re-enter the API key to test a new URL', type);
+  }
+  assert.deepEqual(other.gets, [], 'nothing, let alone a stored key, reached the URL from the request');
+  // The same masked entry at the stored endpoint is probed there, with the stored key: the stubs do answer.
+  const same = (await ta.app.inject({ method: 'POST', url: '/v1/settings/test-providers', payload: { providers: [{ type: 'openai-compatible', apiKey: '***', baseUrl: `${stored.url}/v1` }] } })).json();
+  assert.equal(same.providerStatus['openai-compatible'], 'ok');
+  assert.equal(stored.gets[0]?.headers.authorization, 'Bearer sk-stored-compatible');
 });
 
 test('test-providers probes every provider at its configured endpoint: a proxy key goes to the proxy, never the vendor', async (t) => {

@@ -130,7 +130,7 @@ export const settingsRoutes = routeGroup((app, ctx) => {
           else if (!base) r = { ok: false, detail: 'No base URL' };
           // A stored key only ever goes to the stored endpoint: a request body cannot redirect it elsewhere.
           else if (useStored && key && trimSlash(base) !== trimSlash(storedBase ?? '')) r = { ok: false, detail: 'Re-enter the API key to test a new URL' };
-          else r = await probeProviderModels(p.type, key ?? '', base, env.bool('ANTON_MINDS_SSL_VERIFY', true));
+          else r = await probeProviderModels(p.type, key ?? '', base, env.setting('ANTON_MINDS_SSL_VERIFY'));
           status[p.type] = r.ok ? 'ok' : 'fail';
           details[p.type] = r.detail;
         }),
@@ -176,7 +176,7 @@ export const settingsRoutes = routeGroup((app, ctx) => {
       // Like the reference: an unknown provider is an answer, not a validation error.
       if (provider !== 'anthropic' && provider !== 'minds' && provider !== 'openai-compatible') return { ok: false, error: `Unknown provider: ${provider}` };
       if (!apiKey.trim() && provider !== 'openai-compatible') return { ok: false, error: 'An API key is required.' };
-      const r = await validateProviderKey(provider, apiKey.trim(), baseUrl?.trim() || undefined, model, env.bool('ANTON_MINDS_SSL_VERIFY', true));
+      const r = await validateProviderKey(provider, apiKey.trim(), baseUrl?.trim() || undefined, model, env.setting('ANTON_MINDS_SSL_VERIFY'));
       return r.ok ? { ok: true } : { ok: false, error: r.detail };
     },
   );

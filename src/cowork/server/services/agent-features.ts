@@ -7,7 +7,6 @@ import { scratchpadTool } from '../../../core/scratchpad/tool.js';
 import { DataVault, scrubSecrets } from '../../../core/vault/vault.js';
 import { webFetchTool, webSearchTool, type SearchConfig } from '../../../core/web/web.js';
 import { mindsPromptSection, queryMindsDataTool, visualisationPromptSection, type MindsConnection } from '../../../core/minds/minds.js';
-import { DEFAULT_MINDS_URL } from '../../../core/settings/providers.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 import type { AppContext } from '../context.js';
 import { publishArtifact } from '../routes/publish.js';
@@ -19,7 +18,7 @@ import { conversationPads } from './scratchpads.js';
 import { ftsQuery, splitTerms } from './search.js';
 
 export function memoryEnabled(env: EnvStore): boolean {
-  return env.bool('ANTON_MEMORY_ENABLED', true) && (env.get('ANTON_MEMORY_MODE') ?? 'autopilot') !== 'off';
+  return env.setting('ANTON_MEMORY_ENABLED') && env.setting('ANTON_MEMORY_MODE') !== 'off';
 }
 
 /** The connected Mind, when a Minds key is set. */
@@ -27,18 +26,18 @@ export function minds(env: EnvStore): MindsConnection | null {
   const apiKey = env.get('ANTON_MINDS_API_KEY');
   if (!apiKey) return null;
   return {
-    url: env.get('ANTON_MINDS_URL') ?? DEFAULT_MINDS_URL,
+    url: env.setting('ANTON_MINDS_URL'),
     apiKey,
     mindName: env.get('ANTON_MINDS_MIND_NAME'),
     datasource: env.get('ANTON_MINDS_DATASOURCE'),
     engine: env.get('ANTON_MINDS_DATASOURCE_ENGINE'),
-    sslVerify: env.bool('ANTON_MINDS_SSL_VERIFY', true),
+    sslVerify: env.setting('ANTON_MINDS_SSL_VERIFY'),
   };
 }
 
 export function searchConfig(env: EnvStore): SearchConfig | null {
-  const provider = env.get('ANTON_WEB_SEARCH_PROVIDER');
-  if (provider !== 'brave' && provider !== 'tavily' && provider !== 'searxng') return null;
+  const provider = env.setting('ANTON_WEB_SEARCH_PROVIDER');
+  if (!provider) return null;
   const cfg = { provider, apiKey: env.get('ANTON_WEB_SEARCH_API_KEY'), url: env.get('ANTON_WEB_SEARCH_URL') } as SearchConfig;
   return provider === 'searxng' ? (cfg.url ? cfg : null) : cfg.apiKey ? cfg : null;
 }
@@ -58,7 +57,7 @@ export function registerAgentFeatures(ctx: AppContext): void {
       ...formTools(ctx.submissions),
       publishTool(ctx, scope, publishArtifact),
       ...(memoryEnabled(env) ? [memorizeTool(memory(scope.project.path))] : []),
-      ...(env.bool('ANTON_EPISODIC_MEMORY', true)
+      ...(env.setting('ANTON_EPISODIC_MEMORY')
         ? [
             recallTool((query, max, daysBack) => {
               const terms = splitTerms(query);
@@ -73,7 +72,7 @@ export function registerAgentFeatures(ctx: AppContext): void {
           ]
         : []),
       recallSkillTool(skills),
-      webFetchTool({ maxBytes: env.int('ANTON_WEB_FETCH_MAX_KB', 2048) * 1024, timeoutMs: 15_000, allowPrivate: env.bool('ANTON_WEB_FETCH_ALLOW_PRIVATE', false) }),
+      webFetchTool({ maxBytes: env.setting('ANTON_WEB_FETCH_MAX_KB') * 1024, timeoutMs: 15_000, allowPrivate: env.setting('ANTON_WEB_FETCH_ALLOW_PRIVATE') }),
       ...(search ? [webSearchTool(search)] : []),
       ...(minds(env)?.datasource ? [queryMindsDataTool(minds(env)!)] : []),
     ];
@@ -81,7 +80,7 @@ export function registerAgentFeatures(ctx: AppContext): void {
 
   // Stored Minds and dashboard settings change what the agent is told (as in the reference).
   agent.promptSections.push(() => (minds(env) ? mindsPromptSection(minds(env)!) : null));
-  agent.promptSections.push(() => visualisationPromptSection(env.bool('ANTON_PROACTIVE_DASHBOARDS', false)));
+  agent.promptSections.push(() => visualisationPromptSection(env.setting('ANTON_PROACTIVE_DASHBOARDS')));
 
   // Memory reaches the system prompt (rules, lessons, identity), as do the project instructions (agent.ts).
   agent.promptSections.push((scope) => (memoryEnabled(env) ? memory(scope.project.path).promptSection() : null));

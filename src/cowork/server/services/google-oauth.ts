@@ -25,10 +25,10 @@ export function googleConfig(ctx: AppContext) {
     clientId,
     clientSecret,
     ready: !PLACEHOLDERS.has(clientId) && !PLACEHOLDERS.has(clientSecret),
-    authUrl: ctx.env.get('ANTON_GOOGLE_AUTH_URL') ?? 'https://accounts.google.com/o/oauth2/v2/auth',
-    tokenUrl: ctx.env.get('ANTON_GOOGLE_TOKEN_URL') ?? 'https://oauth2.googleapis.com/token',
-    userinfoUrl: ctx.env.get('ANTON_GOOGLE_USERINFO_URL') ?? 'https://openidconnect.googleapis.com/v1/userinfo',
-    revokeUrl: ctx.env.get('ANTON_GOOGLE_REVOKE_URL') ?? 'https://oauth2.googleapis.com/revoke',
+    authUrl: ctx.env.setting('ANTON_GOOGLE_AUTH_URL'),
+    tokenUrl: ctx.env.setting('ANTON_GOOGLE_TOKEN_URL'),
+    userinfoUrl: ctx.env.setting('ANTON_GOOGLE_USERINFO_URL'),
+    revokeUrl: ctx.env.setting('ANTON_GOOGLE_REVOKE_URL'),
   };
 }
 

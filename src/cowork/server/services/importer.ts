@@ -615,7 +615,7 @@ export function importInstall(ctx: AppContext, opts: { quick?: boolean } = {}): 
  * it off; `anton cowork-server import` always runs it and prints the report.
  */
 export function reconcileOnBoot(ctx: AppContext): ImportReport | null {
-  if (!ctx.env.bool('ANTON_IMPORT_ON_BOOT', true)) return null;
+  if (!ctx.env.setting('ANTON_IMPORT_ON_BOOT')) return null;
   let r: ImportReport;
   try {
     r = importInstall(ctx, { quick: true });

@@ -21,12 +21,11 @@ export interface SchedulerOptions {
 }
 
 export function schedulerOptions(env: EnvStore): SchedulerOptions {
-  const policy = env.get('ANTON_SCHEDULE_MISSED_POLICY');
   return {
-    tickMs: env.int('ANTON_SCHEDULER_TICK_MS', 30_000),
-    graceMs: env.int('ANTON_SCHEDULE_GRACE_SECONDS', 120) * 1000,
-    maxConcurrent: env.int('ANTON_MAX_CONCURRENT_SCHEDULE_RUNS', 2),
-    missedPolicy: policy === 'skip' ? 'skip' : 'run_once',
+    tickMs: env.setting('ANTON_SCHEDULER_TICK_MS'),
+    graceMs: env.setting('ANTON_SCHEDULE_GRACE_SECONDS') * 1000,
+    maxConcurrent: env.setting('ANTON_MAX_CONCURRENT_SCHEDULE_RUNS'),
+    missedPolicy: env.setting('ANTON_SCHEDULE_MISSED_POLICY'),
   };
 }
 

@@ -14,9 +14,9 @@ export function safePadName(name: string): string {
 
 export function createPadManager(env: EnvStore): PadManager {
   return new PadManager({
-    python: env.get('ANTON_PYTHON') ?? 'python3',
-    idleMs: env.int('ANTON_SCRATCHPAD_IDLE_MINUTES', 30) * 60_000,
-    maxKernels: env.int('ANTON_MAX_KERNELS', 16),
+    python: env.setting('ANTON_PYTHON'),
+    idleMs: env.settingMs('ANTON_SCRATCHPAD_IDLE_MINUTES'),
+    maxKernels: env.setting('ANTON_MAX_KERNELS'),
     separateScopes: [API_SCOPE],
   });
 }
@@ -33,7 +33,7 @@ export function kernelEnv(env: EnvStore, home: string, secrets: Record<string, s
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
     MPLBACKEND: 'Agg',
-    ANTON_SCRATCHPAD_MAX_MEMORY_MB: String(env.int('ANTON_SCRATCHPAD_MAX_MEMORY_MB', 8192)),
+    ANTON_SCRATCHPAD_MAX_MEMORY_MB: String(env.setting('ANTON_SCRATCHPAD_MAX_MEMORY_MB')),
   };
   for (const k of ['TMPDIR', 'PYENV_ROOT', 'PYENV_VERSION', 'SSL_CERT_FILE', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL']) {
     const v = env.get(k);
@@ -51,7 +51,7 @@ export function conversationPads(
   conversationId: string,
   secrets: () => Record<string, string>,
 ): PadAccess {
-  const max = env.int('ANTON_MAX_PADS_PER_CONVERSATION', 8);
+  const max = env.setting('ANTON_MAX_PADS_PER_CONVERSATION');
   return {
     open: (name: string): Pad =>
       pads.getOrCreate(

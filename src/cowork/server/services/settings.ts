@@ -3,7 +3,6 @@ import { getConfigStatus } from '../../../core/settings/config-status.js';
 import {
   COMPATIBLE_BASE_URL_VAR,
   DEFAULT_ANTHROPIC_BASE_URL,
-  DEFAULT_MINDS_URL,
   DEFAULT_OPENAI_BASE_URL,
   PROVIDER_KEY_VAR,
   geminiBase,
@@ -48,11 +47,12 @@ export const ENV_STRING_FIELDS = {
   memoryMode: 'ANTON_MEMORY_MODE',
   uiUpdateMode: 'UI_UPDATE_MODE',
 } as const;
+/** Their defaults are the registry's (settings-registry.ts). */
 export const ENV_BOOL_FIELDS = {
-  mindsSslVerify: ['ANTON_MINDS_SSL_VERIFY', true],
-  memoryEnabled: ['ANTON_MEMORY_ENABLED', true],
-  episodicMemory: ['ANTON_EPISODIC_MEMORY', true],
-  proactiveDashboards: ['ANTON_PROACTIVE_DASHBOARDS', false],
+  mindsSslVerify: ['ANTON_MINDS_SSL_VERIFY'],
+  memoryEnabled: ['ANTON_MEMORY_ENABLED'],
+  episodicMemory: ['ANTON_EPISODIC_MEMORY'],
+  proactiveDashboards: ['ANTON_PROACTIVE_DASHBOARDS'],
 } as const;
 export const ENV_KEY_FIELDS = {
   anthropicApiKey: 'ANTON_ANTHROPIC_API_KEY',
@@ -136,7 +136,7 @@ export function listProviders(env: EnvStore, masked = true): ProviderEntry[] {
         mindsMindName: env.get('ANTON_MINDS_MIND_NAME') ?? '',
         mindsDatasource: env.get('ANTON_MINDS_DATASOURCE') ?? '',
         mindsDatasourceEngine: env.get('ANTON_MINDS_DATASOURCE_ENGINE') ?? '',
-        mindsSslVerify: env.bool('ANTON_MINDS_SSL_VERIFY', true),
+        mindsSslVerify: env.setting('ANTON_MINDS_SSL_VERIFY'),
       });
     }
     return [entry];
@@ -187,13 +187,13 @@ export function settingsView(env: EnvStore, kv: KvStore) {
     codingProvider: coding.provider,
     codingModel: coding.model,
     openaiBaseUrl: env.get('ANTON_OPENAI_BASE_URL') ?? '',
-    publishUrl: env.get('ANTON_PUBLISH_URL') ?? 'https://4nton.ai',
-    mindsUrl: env.get('ANTON_MINDS_URL') ?? DEFAULT_MINDS_URL,
+    publishUrl: env.setting('ANTON_PUBLISH_URL'),
+    mindsUrl: env.setting('ANTON_MINDS_URL'),
     mindsMindName: env.get('ANTON_MINDS_MIND_NAME') ?? '',
     mindsDatasource: env.get('ANTON_MINDS_DATASOURCE') ?? '',
     mindsDatasourceEngine: env.get('ANTON_MINDS_DATASOURCE_ENGINE') ?? '',
-    memoryMode: env.get('ANTON_MEMORY_MODE') ?? 'autopilot',
-    uiUpdateMode: env.get('UI_UPDATE_MODE') ?? 'manual',
+    memoryMode: env.setting('ANTON_MEMORY_MODE'),
+    uiUpdateMode: env.setting('UI_UPDATE_MODE'),
     configReady: cfg.config_ready,
     configError: cfg.config_error,
     providerLabel: cfg.provider_label,
@@ -209,7 +209,7 @@ export function settingsView(env: EnvStore, kv: KvStore) {
     providerStatusDetails: kv.get('providerStatusDetails', {}),
   };
   for (const [field, key] of Object.entries(ENV_KEY_FIELDS)) out[field] = env.get(key) ? MASK : '';
-  for (const [field, [key, dflt]] of Object.entries(ENV_BOOL_FIELDS)) out[field] = env.bool(key, dflt);
+  for (const [field, [key]] of Object.entries(ENV_BOOL_FIELDS)) out[field] = env.setting(key);
   return out;
 }
 

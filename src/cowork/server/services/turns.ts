@@ -80,9 +80,6 @@ export interface StartTurn {
   minted?: boolean;
 }
 
-/** How long a finished turn stays in the registry for late readers (`in-flight`, `tail`, its tmp- alias). */
-export const DEFAULT_REPLAY_SECONDS = 60;
-
 export class TurnService {
   private readonly running = new Map<string, RunningTurn>();
   /** Finished turns kept for a short replay window, by conversation id. */
@@ -126,7 +123,7 @@ export class TurnService {
   start(req: StartTurn): RunningTurn {
     if (this.closing) throw new HttpError(503, 'The server is shutting down.');
     if (this.running.has(req.conversationId)) throw new HttpError(409, TURN_BUSY);
-    const max = this.env.int('ANTON_MAX_CONCURRENT_TURNS', 8);
+    const max = this.env.setting('ANTON_MAX_CONCURRENT_TURNS');
     if (this.running.size >= max) throw new HttpError(429, `Too many turns are running (${max}); try again shortly.`);
     this.store.ensure(req.conversationId, req.project.name, req.scheduledId ? { scheduled_id: req.scheduledId } : {});
     const turn = new RunningTurn(req.conversationId, this.store.startTurn(req.conversationId, Date.now()), this.store);
@@ -159,13 +156,12 @@ export class TurnService {
   private retain(turn: RunningTurn): void {
     const cid = turn.conversationId;
     this.unclaimed.delete(cid);
-    const seconds = Number(this.env.get('ANTON_TURN_REPLAY_SECONDS') ?? DEFAULT_REPLAY_SECONDS);
     this.finished.set(cid, turn);
     const forget = () => {
       if (this.finished.get(cid) === turn) this.finished.delete(cid);
       for (const [alias, target] of this.aliases) if (target === cid && !this.running.has(cid) && !this.finished.has(cid)) this.aliases.delete(alias);
     };
-    setTimeout(forget, Math.max(0, Number.isFinite(seconds) ? seconds : DEFAULT_REPLAY_SECONDS) * 1000).unref();
+    setTimeout(forget, this.env.settingMs('ANTON_TURN_REPLAY_SECONDS')).unref();
   }
 
   async closeAll(timeoutMs = 3000): Promise<void> {
@@ -206,8 +202,8 @@ export class TurnService {
         userContent: req.prompt,
         signal: turn.abort.signal,
         persist: (h, from) => this.store.saveHistory(req.conversationId, h, from, turn.turnId),
-        maxToolRounds: this.env.int('ANTON_MAX_TOOL_ROUNDS', 25),
-        maxTokens: this.env.int('ANTON_MAX_TOKENS', 8192),
+        maxToolRounds: this.env.setting('ANTON_MAX_TOOL_ROUNDS'),
+        maxTokens: this.env.setting('ANTON_MAX_TOKENS'),
       });
       let r = await gen.next();
       while (!r.done) {

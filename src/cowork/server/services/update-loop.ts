@@ -100,7 +100,7 @@ export function startUpdateLoop(o: UpdateLoopOptions): { stop(): void } {
     if (!stopped) timer = setTimeout(() => void tick(), ms).unref();
   };
   const waitForIdle = (ref: VersionRef) => {
-    if (idleWatch || o.env.get('ANTON_UPDATE_SWITCH') === 'next-start') return;
+    if (idleWatch || o.env.setting('ANTON_UPDATE_SWITCH') === 'next-start') return;
     const look = () => {
       idleWatch = null;
       if (stopped) return;
@@ -120,7 +120,7 @@ export function startUpdateLoop(o: UpdateLoopOptions): { stop(): void } {
   if (updateConfig(o.env, o.coworkStateDir).trustedKeys.length === 0) {
     o.log.info('automatic updates need a trusted release key; none is pinned in this version or set in ANTON_UPDATE_KEYS, so no update will be installed');
     stopped = true;
-  } else schedule(o.env.int('ANTON_UPDATE_CHECK_DELAY_MS', 10_000));
+  } else schedule(o.env.setting('ANTON_UPDATE_CHECK_DELAY_MS'));
   return {
     stop() {
       stopped = true;

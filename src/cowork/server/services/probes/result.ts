@@ -1,3 +1,5 @@
+import { parseSetting } from '../../../../core/settings/settings-registry.js';
+
 /** What every live probe answers: ok, a human message free of secrets, and the form field to blame. */
 export interface ProbeResult {
   ok: boolean;
@@ -7,7 +9,7 @@ export interface ProbeResult {
 }
 
 /** Every probe gives up after this long (connect + one call); the route answers within it. */
-export const PROBE_TIMEOUT_MS = Number(process.env.ANTON_PROBE_TIMEOUT_MS) || 10_000;
+export const PROBE_TIMEOUT_MS = parseSetting('ANTON_PROBE_TIMEOUT_MS', process.env.ANTON_PROBE_TIMEOUT_MS);
 
 export const ok = (message: string): ProbeResult => ({ ok: true, message });
 export const fail = (message: string, field?: string): ProbeResult => ({ ok: false, message, ...(field ? { field } : {}) });
