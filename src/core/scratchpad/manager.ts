@@ -10,6 +10,8 @@ export interface PadManagerOptions {
   maxKernels?: number;
   /** Scopes with their own cap, outside maxKernels (the /v1/scratchpad pads). */
   separateScopes?: string[];
+  /** A pad's kernel was lost mid-cell (crash, kill, timeout): for the server's log, with the pad's scope and name. */
+  onKernelLost?: (scope: string, name: string, why: string) => void;
 }
 
 /**
@@ -49,7 +51,7 @@ export class PadManager {
         );
       }
     }
-    const pad = new Pad({ ...opts, name, python: this.opts.python });
+    const pad = new Pad({ ...opts, name, python: this.opts.python, onKernelLost: (why) => this.opts.onKernelLost?.(scope, name, why) });
     this.pads.set(this.key(scope, name), pad);
     return pad;
   }

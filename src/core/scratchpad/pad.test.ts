@@ -224,3 +224,17 @@ test('a global cap on agent kernels across conversations, with a clear error; ot
   mgr.getOrCreate('conv3', 'main', o, 8);
   await mgr.closeAll();
 });
+
+test('a kernel lost mid-cell is reported to the manager with its scope, pad name and how it exited (for the server log)', async (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const lost: string[] = [];
+  const mgr = new PadManager({ python: PY, idleMs: 60_000, onKernelLost: (scope, name, why) => lost.push(`${scope}/${name}: ${why}`) });
+  t.after(() => mgr.closeAll());
+  const p = mgr.getOrCreate('conv9', 'main', { cwd: home, env: { PATH: process.env.PATH ?? '' }, venvDir: join(home, 'v9') });
+  await p.start();
+  const cell = await p.execute('import os; os._exit(7)');
+  assert.match(cell.error ?? '', /exited unexpectedly/);
+  assert.equal(lost.length, 1);
+  assert.match(lost[0], /^conv9\/main: The scratchpad process exited unexpectedly \(.*7.*\)$/);
+});

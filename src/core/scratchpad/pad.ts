@@ -16,6 +16,8 @@ export interface PadOptions {
   installTimeoutMs?: number;
   /** Seconds: default total, inactivity, and inactivity after progress (the reference's 120 / 30 / 60). */
   timeoutDefaults?: { total: number; inactivity: number; afterProgress: number };
+  /** Told when a cell ends without its kernel: why (a stop reason, or how the process exited). For the server's log. */
+  onKernelLost?: (why: string) => void;
 }
 
 const INTERRUPT_GRACE_MS = 3000;
@@ -133,6 +135,7 @@ export class Pad {
       if (stopReason) cell.error = `${stopReason}. ${cell.error ?? ''} The cell was interrupted; variables from earlier cells are kept.`.trim();
     } else {
       const why = stopReason ?? `The scratchpad process exited unexpectedly (${kernel.exitInfo ?? 'unknown'})`;
+      this.opts.onKernelLost?.(why);
       cell.error = `${why}. The process was restarted — variables from earlier cells were lost.`;
       this.kernel = null;
       await this.start().catch(() => {});

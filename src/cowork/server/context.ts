@@ -127,7 +127,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     removeUploadLeftovers(projects.list().map((p) => p.path), join(paths.coworkStateDir, 'attachments')); // a crash mid-upload
   }
   const agent = emptyExtensions();
-  const pads = createPadManager(env);
+  const pads = createPadManager(env, log);
   const schedules = new ScheduleStore(db);
   const turns = new TurnService(env, conversations, agent, log);
   const ctx: AppContext = {

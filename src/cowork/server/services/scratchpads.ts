@@ -3,6 +3,7 @@ import { PadManager } from '../../../core/scratchpad/manager.js';
 import type { Pad } from '../../../core/scratchpad/pad.js';
 import type { PadAccess } from '../../../core/scratchpad/tool.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
+import type { Logger } from 'pino';
 import type { ProjectInfo } from '../stores/projects.js';
 
 export const API_SCOPE = 'api';
@@ -12,8 +13,9 @@ export function safePadName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '').slice(0, 64) || 'main';
 }
 
-export function createPadManager(env: EnvStore): PadManager {
+export function createPadManager(env: EnvStore, log?: Pick<Logger, 'warn'>): PadManager {
   return new PadManager({
+    onKernelLost: (scope, pad, why) => log?.warn({ scope, pad, why }, 'scratchpad kernel lost mid-cell; restarted'),
     python: env.setting('ANTON_PYTHON'),
     idleMs: env.settingMs('ANTON_SCRATCHPAD_IDLE_MINUTES'),
     maxKernels: env.setting('ANTON_MAX_KERNELS'),
