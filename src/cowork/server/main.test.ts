@@ -126,3 +126,15 @@ test('a port in use and an unusable state dir each give one line with the fix, e
   assert.match(blocked.stderr.trim(), /^anton-cowork-server: cannot create .*a-file.*--state-dir <dir>\.$/);
   assert.doesNotMatch(blocked.stderr + busy.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('a stop signal while the app is still loading ends the process at once (exit 0), without waiting for the load', async (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const srv = await spawnServer([], cleanEnv(home));
+  t.after(() => srv.stop('SIGKILL'));
+  await waitForHealth(srv.url); // the early listener answers before the full app is loaded
+  const sent = Date.now();
+  const code = await srv.stop('SIGTERM');
+  assert.equal(code, 0, srv.output());
+  assert.ok(Date.now() - sent < 3000, 'honoured within a few seconds');
+});
