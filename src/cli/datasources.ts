@@ -4,7 +4,7 @@ import { HttpError } from '../cowork/server/errors.js';
 import { removeConnection, saveConnection, testStoredConnection } from '../cowork/server/services/connections.js';
 import { connectors, matchConnectors, methodOf, type Connector, type ConnectorField } from '../cowork/server/services/connectors.js';
 import { canProbe, runProbe } from '../cowork/server/services/probes.js';
-import { credentialsFor } from '../cowork/server/routes/connectors.js';
+import { credentialsFor } from '../cowork/server/services/connections.js';
 import { CliError } from './session.js';
 import { fit, type Term } from './ui/theme.js';
 

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { VAULT_KEEP } from '../../../core/vault/vault.js';
-import { HttpError, badRequest, notFound } from '../errors.js';
-import { connectors, matchConnectors, methodOf, summary, type Connector, type ConnectorMethod } from '../services/connectors.js';
-import { saveConnection } from '../services/connections.js';
+import { HttpError, notFound } from '../errors.js';
+import { connectors, matchConnectors, methodOf, summary, type Connector } from '../services/connectors.js';
+import { credentialsFor, saveConnection } from '../services/connections.js';
 import { canProbe, runProbe } from '../services/probes.js';
-import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
 
 const Values = z.record(z.string(), z.unknown());
@@ -13,23 +11,6 @@ export function mustConnector(id: string): Connector {
   const c = connectors().get(id);
   if (!c) throw notFound(`Unknown connector: ${id}`);
   return c;
-}
-
-/** Clean values, check required fields of the method, apply the keep-sentinel against what is stored. */
-export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorMethod | undefined, name: string, raw: Record<string, unknown>, engine = c.id): Record<string, string> {
-  const stored = name ? ctx.vault.get(engine, name)?.fields ?? {} : {};
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === null || v === undefined) continue;
-    const s = typeof v === 'string' ? v.trim() : String(v);
-    if (s === VAULT_KEEP) {
-      if (stored[k] !== undefined) values[k] = stored[k];
-    } else if (s !== '') values[k] = s;
-  }
-  for (const f of method?.fields ?? []) if (values[f.name] === undefined && f.default !== undefined) values[f.name] = f.default;
-  const missing = (method?.fields ?? []).filter((f) => f.required && !values[f.name]).map((f) => f.name);
-  if (missing.length) throw badRequest(`Missing required fields: ${missing.join(', ')}`);
-  return values;
 }
 
 export const connectorRoutes = routeGroup((app, ctx) => {

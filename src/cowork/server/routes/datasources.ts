@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../errors.js';
 import { methodOf, secretFields, type ConnectorMethod } from '../services/connectors.js';
 import { deriveName, engineFor, fieldPayload, registryEngines } from '../services/datasource-registry.js';
 import { canProbe, runProbe } from '../services/probes.js';
-import { credentialsFor } from './connectors.js';
+import { credentialsFor } from '../services/connections.js';
 import { routeGroup } from './types.js';
 import { removeConnection } from '../services/connections.js';
 

@@ -1,12 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import type { VaultRecord } from '../../../core/vault/vault.js';
+import { VAULT_KEEP, type VaultRecord } from '../../../core/vault/vault.js';
 import type { AppContext } from '../context.js';
-import { credentialsFor } from '../routes/connectors.js';
 import { badRequest, notFound } from '../errors.js';
-import { methodOf, secretFields, type Connector } from './connectors.js';
+import { methodOf, secretFields, type Connector, type ConnectorMethod } from './connectors.js';
 import { GOOGLE_ENGINES, revokeGoogle } from './google-oauth.js';
 import { recordTombstone } from './import-ledger.js';
 import { canProbe, runProbe, type ProbeResult } from './probes.js';
+
+
+/** Clean values, check required fields of the method, apply the keep-sentinel against what is stored. */
+export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorMethod | undefined, name: string, raw: Record<string, unknown>, engine = c.id): Record<string, string> {
+  const stored = name ? ctx.vault.get(engine, name)?.fields ?? {} : {};
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === null || v === undefined) continue;
+    const s = typeof v === 'string' ? v.trim() : String(v);
+    if (s === VAULT_KEEP) {
+      if (stored[k] !== undefined) values[k] = stored[k];
+    } else if (s !== '') values[k] = s;
+  }
+  for (const f of method?.fields ?? []) if (values[f.name] === undefined && f.default !== undefined) values[f.name] = f.default;
+  const missing = (method?.fields ?? []).filter((f) => f.required && !values[f.name]).map((f) => f.name);
+  if (missing.length) throw badRequest(`Missing required fields: ${missing.join(', ')}`);
+  return values;
+}
 
 /**
  * Saved data-source connections (the encrypted vault), shared by the HTTP routes and the `anton` terminal:
