@@ -199,6 +199,12 @@ test('crash test: 20 kill -9 at random moments during streaming turns, uploads a
           /* killed mid-turn */
         }
       };
+      // Every few rounds one short turn runs to the end first, so completed turns are always in the mix, however
+      // slow the machine is (the random kills below mostly interrupt).
+      if (round % 4 === 0) {
+        stub.enqueue({ text: words(20) });
+        await turn({ input: `settled ${round}` });
+      }
       const n = 1 + Math.floor(rnd() * 3);
       for (let i = 0; i < n; i++) {
         const kind = rnd();
