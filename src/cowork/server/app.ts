@@ -2,10 +2,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
 import { closeContext, type AppContext } from './context.js';
 import { HttpError, installErrorHandling } from './errors.js';
+import { contractSerializerCompiler } from './schemas/apply.js';
+import { dropUnusedComponents, namePathWildcards, type OpenApiDoc } from './schemas/openapi-names.js';
 import { allowedOrigins as originsFor, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
 import { installPeerCheck } from './peer-uid.js';
@@ -33,6 +35,8 @@ import { warmLlmClient } from '../../core/llm/provider.js';
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
   logRequests?: boolean;
+  /** Validate every 2xx JSON answer against its route contract and fail loudly on a mismatch (tests). */
+  checkResponses?: boolean;
   /** Serve on a server created elsewhere (the early listener). */
   serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
@@ -78,7 +82,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(contractSerializerCompiler(!!opts.checkResponses));
   // No other OS user gets in over loopback (Linux), token or not. The early listener installs the same check.
   installPeerCheck(app.server, {
     allowOtherUsers: ctx.env.setting('ANTON_ALLOW_OTHER_USERS'),
@@ -138,11 +142,15 @@ async function buildOpenApi(ctx: AppContext): Promise<unknown> {
   const { default: swagger } = await import('@fastify/swagger');
   const doc = Fastify({ logger: false });
   doc.setValidatorCompiler(validatorCompiler);
-  doc.setSerializerCompiler(serializerCompiler);
-  await doc.register(swagger, { openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION } }, transform: jsonSchemaTransform });
+  doc.setSerializerCompiler(contractSerializerCompiler(false));
+  await doc.register(swagger, {
+    openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION, description: 'The local backend of the Cowork desktop app (protocol v1).' } },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
   await registerRoutes(doc, ctx);
   await doc.ready();
-  const spec = doc.swagger();
+  const spec = dropUnusedComponents(namePathWildcards(doc.swagger() as OpenApiDoc));
   await doc.close();
   return spec;
 }
