@@ -1,4 +1,5 @@
-import type { ToolDef } from '../agent/tools.js';
+import { z } from 'zod';
+import { toolInputSchema, type ToolDef } from '../agent/tools.js';
 import { fetchFor } from '../llm/tls.js';
 
 /** A connected Mind (ANTON_MINDS_MIND_NAME / _DATASOURCE / _DATASOURCE_ENGINE), as the reference's agent sees it. */
@@ -27,11 +28,12 @@ export function queryMindsDataTool(c: MindsConnection): ToolDef {
   return {
     name: 'query_minds_data',
     description: `Run a SQL query on the connected Minds datasource${c.datasource ? ` "${c.datasource}"` : ''} and return the rows as JSON.`,
-    inputSchema: {
-      type: 'object',
-      properties: { sql: { type: 'string', description: 'The query, in the datasource engine dialect.' }, datasource: { type: 'string', description: 'Another datasource name (optional).' } },
-      required: ['sql'],
-    },
+    inputSchema: toolInputSchema(
+      z.object({
+        sql: z.string().describe('The query, in the datasource engine dialect.'),
+        datasource: z.string().describe('Another datasource name (optional).').optional(),
+      }),
+    ),
     handler: async (input, ctx) => {
       const ds = String(input.datasource || c.datasource || '');
       if (!ds) return { content: 'No Minds datasource is configured.', isError: true };

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { ToolDef } from '../agent/tools.js';
+import { toolInputSchema, type ToolDef } from '../agent/tools.js';
 
 /** Loopback, private, link-local, CGNAT, multicast and unspecified ranges: never fetched on the model's behalf. */
 export function isPrivateAddress(ip: string): boolean {
@@ -85,7 +86,7 @@ export function webFetchTool(limits: FetchLimits): ToolDef {
   return {
     name: 'web_fetch',
     description: 'Fetch a public web page (http/https GET) and return its readable text.',
-    inputSchema: { type: 'object', properties: { url: { type: 'string' }, max_chars: { type: 'integer' } }, required: ['url'] },
+    inputSchema: toolInputSchema(z.object({ url: z.string(), max_chars: z.int().optional() })),
     handler: async (input) => {
       try {
         const r = await fetchReadable(String(input.url ?? ''), limits);
@@ -147,7 +148,7 @@ export function webSearchTool(cfg: SearchConfig): ToolDef {
   return {
     name: 'web_search',
     description: 'Search the web. Returns titles, URLs and snippets; use web_fetch to read a page.',
-    inputSchema: { type: 'object', properties: { query: { type: 'string' }, max_results: { type: 'integer' } }, required: ['query'] },
+    inputSchema: toolInputSchema(z.object({ query: z.string(), max_results: z.int().optional() })),
     handler: async (input) => {
       try {
         const hits = await webSearch(cfg, String(input.query ?? ''), Math.min(Number(input.max_results ?? 5) || 5, 20));

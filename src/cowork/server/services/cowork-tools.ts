@@ -1,4 +1,5 @@
-import type { ToolDef } from '../../../core/agent/tools.js';
+import { z } from 'zod';
+import { toolInputSchema, type ToolDef } from '../../../core/agent/tools.js';
 import type { ConversationStore } from '../stores/conversations.js';
 import type { TurnScope } from './agent.js';
 
@@ -18,7 +19,7 @@ export function listConversationDatasourcesTool(
     name: 'list_conversation_datasources',
     description:
       'List the data source connections saved in the data vault and whether the user has muted any of them for this conversation. Call it before using a connection.',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    inputSchema: toolInputSchema(z.strictObject({})),
     prompt:
       'Muted connections (disabled: true in list_conversation_datasources) must not be used in this conversation, and their credentials are not available to your code.',
     handler: async () => {

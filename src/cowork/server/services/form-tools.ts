@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
-import type { ToolDef } from '../../../core/agent/tools.js';
+import { toolInputSchema, type ToolDef } from '../../../core/agent/tools.js';
 import { connectors, matchConnectors, summary } from './connectors.js';
 import { SubmissionStore } from './submissions.js';
 
@@ -15,7 +16,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'lookup_connector',
       description: 'Find the connector (and its credential form) for a data source by id or by a natural-language name.',
-      inputSchema: { type: 'object', properties: { id: { type: 'string' }, query: { type: 'string' } } },
+      inputSchema: toolInputSchema(z.object({ id: z.string().optional(), query: z.string().optional() })),
       prompt: WORKFLOW,
       handler: async (input) => {
         const id = typeof input.id === 'string' ? input.id : '';
@@ -40,7 +41,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'request_credentials',
       description: 'Show a credential form to the user in the side panel. Echo the returned data-vault-form block verbatim.',
-      inputSchema: { type: 'object', properties: { spec: { type: 'object' }, engine: { type: 'string' }, title: { type: 'string' } } },
+      inputSchema: toolInputSchema(z.object({ spec: z.record(z.string(), z.unknown()).optional(), engine: z.string().optional(), title: z.string().optional() })),
       handler: async (input) => {
         const spec = { ...((input.spec as Record<string, unknown>) ?? input) };
         if (!spec.engine && !spec._connector_id) return { content: 'The form needs an "engine" (use lookup_connector).', isError: true };
@@ -53,7 +54,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'fetch_submission',
       description: 'Learn what happened to a submitted credential form (fields given, skipped, saved or failed). Values are never returned.',
-      inputSchema: { type: 'object', properties: { submission_id: { type: 'string' } }, required: ['submission_id'] },
+      inputSchema: toolInputSchema(z.object({ submission_id: z.string() })),
       handler: async (input) => {
         const id = String(input.submission_id ?? input.id ?? '');
         const s = submissions.get(id);
@@ -63,7 +64,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'update_form',
       description: 'Patch a credential form shown to the user (errors, warnings, help). Echo the returned block verbatim.',
-      inputSchema: { type: 'object', properties: { form_id: { type: 'string' }, fields: { type: 'object' }, form_error: { type: 'string' } }, required: ['form_id'] },
+      inputSchema: toolInputSchema(z.object({ form_id: z.string(), fields: z.record(z.string(), z.unknown()).optional(), form_error: z.string().optional() })),
       handler: async (input) => {
         const patch = { ...((input.patch as Record<string, unknown>) ?? input) };
         const fields = (patch.fields ?? {}) as Record<string, Record<string, unknown> | null>;
