@@ -207,9 +207,9 @@ export const CONTRACTS: Record<string, RouteContract> = {
     summary: 'Promote an upload to a project file.',
     response: obj({ ok: z.literal(true), project_path: str, absolute_path: str }),
   },
-  'GET /v1/attachments': { operationId: 'listAttachments', summary: 'List attachments (legacy store).', response: obj({ attachments: z.array(E.Attachment) }) },
-  'POST /v1/attachments/upload': { operationId: 'uploadAttachments', summary: 'Upload attachments (legacy store, multipart).', response: obj({ attachments: z.array(E.Attachment) }) },
-  'POST /v1/attachments/snippet': { operationId: 'createSnippetAttachment', summary: 'Create a text snippet attachment (legacy store).', response: obj({ attachment: E.Attachment }) },
+  'GET /v1/attachments': { operationId: 'listAttachments', summary: 'List attachments (legacy store).', response: obj({ attachments: z.array(E.LegacyAttachment) }) },
+  'POST /v1/attachments/upload': { operationId: 'uploadAttachments', summary: 'Upload attachments (legacy store, multipart).', response: obj({ attachments: z.array(E.LegacyAttachment) }) },
+  'POST /v1/attachments/snippet': { operationId: 'createSnippetAttachment', summary: 'Create a text snippet attachment (legacy store).', response: obj({ attachment: E.LegacyAttachment }) },
   'DELETE /v1/attachments/:attachment_id': { operationId: 'deleteAttachment', summary: 'Delete an attachment (legacy store).', response: Ok },
 
   // artifacts

@@ -126,6 +126,11 @@ export const Attachment = z
   .looseObject({ id: z.string(), name: z.string(), mime: z.string(), size: z.number(), created_at: z.string(), updated_at: z.string() })
   .meta({ id: 'Attachment' });
 
+/** The legacy (A) store's record: camelCase, with the session it belongs to. */
+export const LegacyAttachment = z
+  .looseObject({ id: z.string(), kind: z.string(), name: z.string(), sessionId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string() })
+  .meta({ id: 'LegacyAttachment' });
+
 export const ArtifactCard = z
   .looseObject({
     id: z.string(),
