@@ -2,12 +2,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
-import { COWORK_SERVER_VERSION } from '../../core/version.js';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { closeContext, type AppContext } from './context.js';
 import { HttpError, installErrorHandling } from './errors.js';
 import { contractSerializerCompiler } from './schemas/apply.js';
-import { dropUnusedComponents, namePathWildcards, type OpenApiDoc } from './schemas/openapi-names.js';
+import { buildDocsApp, DOCS_PREFIX, forwardToDocs, publishedDocument } from './api-docs.js';
 import { allowedOrigins as originsFor, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
 import { installPeerCheck } from './peer-uid.js';
@@ -114,10 +113,14 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   if (spa) await registerSpa(app, spa);
   await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx), files: 100, fields: 50 } });
   await registerRoutes(app, ctx);
-  // The OpenAPI document is built on first request, from the same route schemas, in a throw-away instance:
-  // the swagger toolchain stays off the boot path (cold start matters more than this rarely used route).
-  let openapi: Promise<unknown> | null = null;
-  app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= buildOpenApi(ctx)));
+  // The OpenAPI document and the /docs page come from a throw-away instance built on first request, from the
+  // same route schemas: the swagger toolchain stays off the boot path.
+  let docs: Promise<FastifyInstance> | null = null;
+  const docsApp = () => (docs ??= buildDocsApp((doc) => registerRoutes(doc, ctx)));
+  let openapi: unknown = null;
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= publishedDocument((await docsApp()).swagger())));
+  app.get(DOCS_PREFIX, { schema: { hide: true } }, async (req, reply) => forwardToDocs(await docsApp(), req, reply));
+  app.get(`${DOCS_PREFIX}/*`, { schema: { hide: true } }, async (req, reply) => forwardToDocs(await docsApp(), req, reply));
 
   app.addHook('onReady', async () => {
     ctx.scheduler.start();
@@ -127,7 +130,10 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     refresh.unref();
     ctx.closers.push(() => clearInterval(refresh));
   });
-  app.addHook('onClose', async () => closeContext(ctx));
+  app.addHook('onClose', async () => {
+    if (docs) await docs.then((d) => d.close(), () => {}); // a failed build has nothing to close
+    await closeContext(ctx);
+  });
   return app;
 }
 
@@ -136,23 +142,6 @@ async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<vo
   for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes, integrationRoutes, browseRoutes]) {
     await app.register(group(ctx));
   }
-}
-
-async function buildOpenApi(ctx: AppContext): Promise<unknown> {
-  const { default: swagger } = await import('@fastify/swagger');
-  const doc = Fastify({ logger: false });
-  doc.setValidatorCompiler(validatorCompiler);
-  doc.setSerializerCompiler(contractSerializerCompiler(false));
-  await doc.register(swagger, {
-    openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION, description: 'The local backend of the Cowork desktop app (protocol v1).' } },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
-  await registerRoutes(doc, ctx);
-  await doc.ready();
-  const spec = dropUnusedComponents(namePathWildcards(doc.swagger() as OpenApiDoc));
-  await doc.close();
-  return spec;
 }
 
 export function maxUploadBytes(ctx: AppContext): number {
