@@ -68,20 +68,22 @@ class RedactingLogController extends LogController {
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const serializer = contractSerializerCompiler(!!opts.checkResponses);
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new RedactingLogController({ disableRequestLogging: !opts.logRequests }),
     // Without request logging a per-request child logger (pino.child on every request) buys nothing.
     ...(opts.logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     routerOptions: { ignoreTrailingSlash: true },
-    // Every route validates and serialises with zod: never load Fastify's default Ajv / fast-json-stringify compilers.
+    // Every route validates with zod and serialises with JSON.stringify (contracts checked in tests, never stripped):
+    // never load Fastify's default Ajv / fast-json-stringify compilers.
     // (Fastify types these factories for Ajv; the zod compilers are what setValidatorCompiler installs below anyway.)
-    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: (() => serializerCompiler) as never } },
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: (() => serializer) as never } },
     bodyLimit: 32 * 1024 * 1024,
     ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(contractSerializerCompiler(!!opts.checkResponses));
+  app.setSerializerCompiler(serializer);
   // No other OS user gets in over loopback (Linux), token or not. The early listener installs the same check.
   installPeerCheck(app.server, {
     allowOtherUsers: ctx.env.setting('ANTON_ALLOW_OTHER_USERS'),
