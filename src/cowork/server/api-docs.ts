@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
-import { contractSerializerCompiler } from './schemas/apply.js';
+import { contractSerializerCompiler } from './schemas/serializer.js';
 import { dropUnusedComponents, namePathWildcards, type OpenApiDoc } from './schemas/openapi-names.js';
 
 /** The API reference page: Swagger UI served from the package's own files (no CDN). */
@@ -31,6 +31,7 @@ export async function buildDocsApp(registerRoutes: (app: FastifyInstance) => Pro
     transformSpecification: (spec) => publishedDocument(structuredClone(spec)) as typeof spec,
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
+  doc.addHook('onRoute', (await import('./schemas/apply.js')).applyContract); // the contracts load with the docs
   await registerRoutes(doc);
   await doc.ready();
   return doc;

@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { closeContext, type AppContext } from './context.js';
 import { HttpError, installErrorHandling } from './errors.js';
-import { contractSerializerCompiler } from './schemas/apply.js';
+import { contractSerializerCompiler } from './schemas/serializer.js';
 import { buildDocsApp, DOCS_PREFIX, forwardToDocs, publishedDocument } from './api-docs.js';
 import { allowedOrigins as originsFor, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
@@ -114,6 +114,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(cors, { origin: origins, credentials: true });
   if (spa) await registerSpa(app, spa);
   await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx), files: 100, fields: 50 } });
+  if (opts.checkResponses) app.addHook('onRoute', (await import('./schemas/apply.js')).applyContract);
   await registerRoutes(app, ctx);
   // The OpenAPI document and the /docs page come from a throw-away instance built on first request, from the
   // same route schemas: the swagger toolchain stays off the boot path.
@@ -141,6 +142,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Route contracts (answers, ids, summaries) are only needed where they are published or checked: the docs
+  // instance and tests. The running server serializes with JSON.stringify, so it does not load them at boot.
   for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes, integrationRoutes, browseRoutes]) {
     await app.register(group(ctx));
   }

@@ -88,3 +88,23 @@ test('every GET route without path parameters answers inside its declared contra
   }
   assert.ok(checked >= 20, `checked ${checked} routes`);
 });
+
+test('/docs renders the API reference from files served by this server only (no CDN), over the same document', async (t) => {
+  const ta = await startTestApp();
+  t.after(() => ta.close());
+  const page = await ta.app.inject({ method: 'GET', url: '/docs' });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.headers['content-type'] as string, /text\/html/);
+  const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(assets.length >= 4, page.body);
+  for (const a of assets) {
+    assert.ok(a.startsWith('/docs/'), `${a} is served locally`);
+    const res = await ta.app.inject({ method: 'GET', url: a });
+    assert.equal(res.statusCode, 200, a);
+  }
+  const init = await ta.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+  assert.doesNotMatch(init.body.replace(/\/\/.*$/gm, ''), /https?:\/\//, 'the initializer loads nothing remote');
+  const shown = (await ta.app.inject({ method: 'GET', url: '/docs/json' })).json();
+  const served = (await ta.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  assert.deepEqual(shown, served, '/docs shows /openapi.json');
+});

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
-import { applyContract } from '../schemas/apply.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -9,7 +8,6 @@ export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 export function routeGroup(register: (app: ZodApp, ctx: AppContext) => void | Promise<void>) {
   return (ctx: AppContext): FastifyPluginAsync =>
     async (app) => {
-      app.addHook('onRoute', applyContract);
       await register(app.withTypeProvider<ZodTypeProvider>(), ctx);
     };
 }
