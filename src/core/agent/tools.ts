@@ -50,6 +50,12 @@ export function toolInputSchema(schema: z.ZodObject): Record<string, unknown> {
   return tidy(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as Record<string, unknown>;
 }
 
+/** `toolInputSchema` computed once, on first use (tool sets are built for every turn). */
+export function lazyToolInput(make: () => z.ZodObject): () => Record<string, unknown> {
+  let schema: Record<string, unknown> | undefined;
+  return () => (schema ??= toolInputSchema(make()));
+}
+
 /** Immutable-by-convention tool set for one turn: core tools plus whatever the host adds. */
 export class ToolRegistry {
   private readonly tools = new Map<string, ToolDef>();
