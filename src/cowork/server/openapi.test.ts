@@ -89,8 +89,8 @@ test('every GET route without path parameters answers inside its declared contra
   assert.ok(checked >= 20, `checked ${checked} routes`);
 });
 
-test('/docs renders the API reference from files served by this server only (no CDN), over the same document', async (t) => {
-  const ta = await startTestApp();
+test('/docs renders the API reference from files served by this server only (no CDN), over the same document, without the launch token', async (t) => {
+  const ta = await startTestApp({ env: { ANTON_SERVER_TOKEN: 'launch-secret' } });
   t.after(() => ta.close());
   const page = await ta.app.inject({ method: 'GET', url: '/docs' });
   assert.equal(page.statusCode, 200);
@@ -107,4 +107,5 @@ test('/docs renders the API reference from files served by this server only (no 
   const shown = (await ta.app.inject({ method: 'GET', url: '/docs/json' })).json();
   const served = (await ta.app.inject({ method: 'GET', url: '/openapi.json' })).json();
   assert.deepEqual(shown, served, '/docs shows /openapi.json');
+  assert.equal((await ta.app.inject({ method: 'GET', url: '/v1/projects' })).statusCode, 401, 'the API itself still needs the token');
 });
