@@ -1594,6 +1594,79 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Settings: {
+            greeting: string;
+            tone: string;
+            autoPin: boolean;
+            showDots: boolean;
+            showCounters: boolean;
+            accentVariant: string;
+            defaultModel: string;
+            planningProvider: string;
+            planningModel: string;
+            codingProvider: string;
+            codingModel: string;
+            providerLabel: string | null;
+            configReady: boolean;
+            configError: string | null;
+            providers: ({
+                type: string;
+                /** @description Masked (`***`) when set */
+                apiKey: string;
+                isDefault: boolean;
+                baseUrl?: string;
+                name?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            providerStatus: {
+                [key: string]: string;
+            };
+            providerStatusDetails: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            modelMode: "default" | "custom";
+            modelOverrides: {
+                planning: {
+                    providerType: string;
+                    model: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                coding: {
+                    providerType: string;
+                    model: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            providerTypes: string[];
+            providerTypeLabels: {
+                [key: string]: string;
+            };
+            recommendedModels: unknown;
+            recommendedPair: unknown;
+            openaiBaseUrl: string;
+            /** @description `***` when set, else empty */
+            anthropicApiKey: string;
+            /** @description `***` when set, else empty */
+            openaiApiKey: string;
+            /** @description `***` when set, else empty */
+            mindsApiKey: string;
+            mindsUrl: string;
+            mindsMindName: string;
+            mindsDatasource: string;
+            mindsDatasourceEngine: string;
+            mindsSslVerify: boolean;
+            memoryMode: string;
+            memoryEnabled: boolean;
+            episodicMemory: boolean;
+            proactiveDashboards: boolean;
+            uiUpdateMode: string;
+        } & {
+            [key: string]: unknown;
+        };
         Project: {
             name: string;
             path: string;
@@ -1945,17 +2018,6 @@ export interface components {
             /** @enum {string} */
             type: "error";
             error: string;
-        };
-        Settings: {
-            configReady: boolean;
-            configError: string | null;
-            providers: ({
-                type: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-        } & {
-            [key: string]: unknown;
         };
         Connector: {
             id: string;

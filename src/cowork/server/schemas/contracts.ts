@@ -40,7 +40,7 @@ export const CONTRACTS: Record<string, RouteContract> = {
   'GET /v1/settings': {
     operationId: 'getSettings',
     summary: 'Read settings (secrets masked).',
-    response: obj({ configReady: z.boolean(), configError: z.string().nullable(), providers: z.array(obj({ type: str })) }).meta({ id: 'Settings' }),
+    response: E.Settings,
   },
   'PUT /v1/settings': {
     operationId: 'updateSettings',

@@ -23,6 +23,52 @@ export const Health = z
   })
   .meta({ id: 'Health' });
 
+const RoleOverride = z.looseObject({ providerType: z.string(), model: z.string() });
+const ProviderEntry = z.looseObject({ type: z.string(), apiKey: z.string().describe('Masked (`***`) when set'), isDefault: z.boolean(), baseUrl: z.string().optional(), name: z.string().optional() });
+
+/** GET /v1/settings: the Settings page and the model sent on each turn (secrets masked). */
+export const Settings = z
+  .looseObject({
+    greeting: z.string(),
+    tone: z.string(),
+    autoPin: z.boolean(),
+    showDots: z.boolean(),
+    showCounters: z.boolean(),
+    accentVariant: z.string(),
+    defaultModel: z.string(),
+    planningProvider: z.string(),
+    planningModel: z.string(),
+    codingProvider: z.string(),
+    codingModel: z.string(),
+    providerLabel: z.string().nullable(),
+    configReady: z.boolean(),
+    configError: z.string().nullable(),
+    providers: z.array(ProviderEntry),
+    providerStatus: z.record(z.string(), z.string()),
+    providerStatusDetails: z.record(z.string(), z.string()),
+    modelMode: z.enum(['default', 'custom']),
+    modelOverrides: z.object({ planning: RoleOverride, coding: RoleOverride }),
+    providerTypes: z.array(z.string()),
+    providerTypeLabels: z.record(z.string(), z.string()),
+    recommendedModels: z.unknown(),
+    recommendedPair: z.unknown(),
+    openaiBaseUrl: z.string(),
+    anthropicApiKey: z.string().describe('`***` when set, else empty'),
+    openaiApiKey: z.string().describe('`***` when set, else empty'),
+    mindsApiKey: z.string().describe('`***` when set, else empty'),
+    mindsUrl: z.string(),
+    mindsMindName: z.string(),
+    mindsDatasource: z.string(),
+    mindsDatasourceEngine: z.string(),
+    mindsSslVerify: z.boolean(),
+    memoryMode: z.string(),
+    memoryEnabled: z.boolean(),
+    episodicMemory: z.boolean(),
+    proactiveDashboards: z.boolean(),
+    uiUpdateMode: z.string(),
+  })
+  .meta({ id: 'Settings' });
+
 export const Project = z.looseObject({ name: z.string(), path: z.string() }).meta({ id: 'Project' });
 export const ProjectCreated = Project.extend({ requested: z.string(), renamed: z.boolean() });
 
