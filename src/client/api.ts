@@ -1807,12 +1807,22 @@ export interface components {
             id: string;
             slug: string;
             title: string;
+            description: string;
             type: string;
             kind: string;
             ext: string;
+            /** @description Humanised age, e.g. "5m ago" */
             updated: string;
-            path: string;
+            /** @description The primary file changed in the last five minutes */
+            live: boolean;
+            bg: string;
             fileCount: number;
+            folder: string;
+            /** @description The primary file, else the folder */
+            path: string;
+            primary: string | null;
+            /** @description Empty when not published */
+            publishedUrl: string;
         } & {
             [key: string]: unknown;
         };
@@ -1868,17 +1878,33 @@ export interface components {
             id: string;
             title: string;
             engine: string;
-            status: string;
+            /** @enum {string} */
+            status: "connected" | "available" | "needs_config";
+            description: string;
             setupMode: string;
             connections: ({
                 engine: string;
                 name: string;
+                slug: string;
+                label: string;
+                subtitle: string;
+                connectedVia: string;
+                createdAt: string;
             } & {
                 [key: string]: unknown;
             })[];
+            connectionCount: number;
             oauth: {
+                ready: boolean;
+                configError: string;
+                pending: boolean;
+                launchLabel: string;
+                redirectUri: string;
+                lastError: string;
+            } & {
                 [key: string]: unknown;
             };
+            notes?: string[];
         } & {
             [key: string]: unknown;
         };
@@ -6408,7 +6434,7 @@ export interface operations {
                         token: string;
                         entry: string;
                         relUrl: string;
-                        publishedUrl: string | null;
+                        publishedUrl: string;
                     } & {
                         [key: string]: unknown;
                     };

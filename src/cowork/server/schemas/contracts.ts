@@ -222,7 +222,7 @@ export const CONTRACTS: Record<string, RouteContract> = {
   'POST /v1/artifacts/preview-mount': {
     operationId: 'mountArtifactPreview',
     summary: 'Mount an HTML artifact folder under a token for an iframe.',
-    response: obj({ token: str, entry: str, relUrl: str, publishedUrl: z.string().nullable() }),
+    response: obj({ token: str, entry: str, relUrl: str, publishedUrl: str }),
   },
   'GET /v1/artifacts/preview-asset/:token/*': { operationId: 'getArtifactPreviewAsset', summary: 'Serve a file from a mounted artifact folder.', response: bytes('The file') },
   'POST /v1/artifacts/open': { operationId: 'openArtifact', summary: "Open an artifact with the system's default application.", response: obj({ status: z.literal('ok'), path: str }) },

@@ -182,12 +182,18 @@ export const ArtifactCard = z
     id: z.string(),
     slug: z.string(),
     title: z.string(),
+    description: z.string(),
     type: z.string(),
     kind: z.string(),
     ext: z.string(),
-    updated: z.string(),
-    path: z.string(),
+    updated: z.string().describe('Humanised age, e.g. "5m ago"'),
+    live: z.boolean().describe('The primary file changed in the last five minutes'),
+    bg: z.string(),
     fileCount: z.number().int(),
+    folder: z.string(),
+    path: z.string().describe('The primary file, else the folder'),
+    primary: z.string().nullable(),
+    publishedUrl: z.string().describe('Empty when not published'),
   })
   .meta({ id: 'ArtifactCard' });
 
@@ -236,10 +242,22 @@ export const Integration = z
     id: z.string(),
     title: z.string(),
     engine: z.string(),
-    status: z.string(),
+    status: z.enum(['connected', 'available', 'needs_config']),
+    description: z.string(),
     setupMode: z.string(),
-    connections: z.array(z.looseObject({ engine: z.string(), name: z.string() })),
-    oauth: z.looseObject({}),
+    connections: z.array(
+      z.looseObject({ engine: z.string(), name: z.string(), slug: z.string(), label: z.string(), subtitle: z.string(), connectedVia: z.string(), createdAt: z.string() }),
+    ),
+    connectionCount: z.number().int(),
+    oauth: z.looseObject({
+      ready: z.boolean(),
+      configError: z.string(),
+      pending: z.boolean(),
+      launchLabel: z.string(),
+      redirectUri: z.string(),
+      lastError: z.string(),
+    }),
+    notes: z.array(z.string()).optional(),
   })
   .meta({ id: 'Integration' });
 
