@@ -1874,6 +1874,35 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        EngineField: {
+            name: string;
+            required: boolean;
+            secret: boolean;
+            description?: string;
+            default: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        DatasourceEngine: {
+            engine: string;
+            displayName: string;
+            popular: boolean;
+            custom: boolean;
+            testAvailable: boolean;
+            nameFrom?: string | string[];
+            /** @enum {string} */
+            authMethodMode: "choice" | "";
+            fields: components["schemas"]["EngineField"][];
+            authMethods: ({
+                name: string;
+                display: string;
+                fields: components["schemas"]["EngineField"][];
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
         Integration: {
             id: string;
             title: string;
@@ -7306,12 +7335,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         connections: components["schemas"]["DatasourceConnection"][];
-                        engines: ({
-                            engine: string;
-                            displayName: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        engines: components["schemas"]["DatasourceEngine"][];
                         configReady: boolean;
                         configError: string | null;
                     } & {

@@ -259,7 +259,7 @@ export const CONTRACTS: Record<string, RouteContract> = {
   'GET /v1/datasources': {
     operationId: 'listDatasources',
     summary: 'Vault connections plus the engine catalogue.',
-    response: obj({ connections: z.array(E.DatasourceConnection), engines: z.array(obj({ engine: str, displayName: str })), configReady: z.boolean(), configError: z.string().nullable() }),
+    response: obj({ connections: z.array(E.DatasourceConnection), engines: z.array(E.DatasourceEngine), configReady: z.boolean(), configError: z.string().nullable() }),
   },
   'POST /v1/datasources': { operationId: 'saveDatasource', summary: 'Save a connection.', response: obj({ status: z.literal('ok'), slug: str, engine: str, name: str }) },
   'GET /v1/datasources/:engine/:name': {

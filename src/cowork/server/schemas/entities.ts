@@ -237,6 +237,26 @@ export const DatasourceConnection = z
   .looseObject({ engine: z.string(), name: z.string(), displayName: z.string(), testAvailable: z.boolean() })
   .meta({ id: 'DatasourceConnection' });
 
+/** A credential field of a datasource engine's form. */
+export const EngineField = z
+  .looseObject({ name: z.string(), required: z.boolean(), secret: z.boolean(), description: z.string().optional(), default: z.unknown() })
+  .meta({ id: 'EngineField' });
+
+/** An engine of the datasource catalogue: its form (one method) or its auth methods (several). */
+export const DatasourceEngine = z
+  .looseObject({
+    engine: z.string(),
+    displayName: z.string(),
+    popular: z.boolean(),
+    custom: z.boolean(),
+    testAvailable: z.boolean(),
+    nameFrom: z.union([z.string(), z.array(z.string())]).optional(),
+    authMethodMode: z.enum(['choice', '']),
+    fields: z.array(EngineField),
+    authMethods: z.array(z.looseObject({ name: z.string(), display: z.string(), fields: z.array(EngineField) })),
+  })
+  .meta({ id: 'DatasourceEngine' });
+
 export const Integration = z
   .looseObject({
     id: z.string(),
