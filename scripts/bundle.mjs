@@ -14,7 +14,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3', 'tedious', 'oracledb', 'mongodb', 'ioredis', 'cassandra-driver'],
+  // @fastify/swagger-ui serves its own files from beside its code (/docs), so it is loaded from node_modules.
+  external: ['better-sqlite3', 'tedious', 'oracledb', 'mongodb', 'ioredis', 'cassandra-driver', '@fastify/swagger-ui'],
   outExtension: { '.js': '.mjs' },
   banner: { js: "import { createRequire as __antonCreateRequire } from 'node:module'; const require = __antonCreateRequire(import.meta.url);" },
   logLevel: 'warning',

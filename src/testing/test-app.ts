@@ -20,7 +20,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; listen?
   const temp = opts.home ? { home: opts.home, cleanup: () => {} } : makeTempHome();
   const env = cleanEnv(temp.home, opts.env);
   const ctx = createContext(env, { logLevel: parseSetting('ANTON_TEST_LOG_LEVEL', process.env.ANTON_TEST_LOG_LEVEL) });
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, { checkResponses: true });
   let url = '';
   if (opts.listen) {
     await app.listen({ host: '127.0.0.1', port: 0 });

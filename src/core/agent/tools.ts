@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ToolSpec } from '../llm/types.js';
 import type { AgentEvent } from './events.js';
 
@@ -22,6 +23,37 @@ export interface ToolDef {
   /** Tools that report their own progress (scratchpad) skip the generic tool_start/tool_done events. */
   reportsOwnProgress?: boolean;
   handler: (input: Record<string, unknown>, ctx: ToolContext) => Promise<string | ToolOutcome>;
+}
+
+const SAFE_INT = Number.MAX_SAFE_INTEGER;
+
+/** Drop what zod adds but a hand-written schema would not say: `$schema`, safe-integer bounds, "any" markers. */
+function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidy);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$schema') continue;
+    if ((k === 'minimum' && v === -SAFE_INT) || (k === 'maximum' && v === SAFE_INT)) continue;
+    if (k === 'propertyNames' && JSON.stringify(v) === '{"type":"string"}') continue;
+    if (k === 'additionalProperties' && JSON.stringify(v) === '{}') continue;
+    out[k] = tidy(v);
+  }
+  return out;
+}
+
+/**
+ * The JSON Schema the model sees for a tool's input, derived from its zod schema (one declaration per tool).
+ * `z.record(z.string(), z.unknown())` reads as a free-form object; `z.strictObject` forbids extra keys.
+ */
+export function toolInputSchema(schema: z.ZodObject): Record<string, unknown> {
+  return tidy(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as Record<string, unknown>;
+}
+
+/** `toolInputSchema` computed once, on first use (tool sets are built for every turn). */
+export function lazyToolInput(make: () => z.ZodObject): () => Record<string, unknown> {
+  let schema: Record<string, unknown> | undefined;
+  return () => (schema ??= toolInputSchema(make()));
 }
 
 /** Immutable-by-convention tool set for one turn: core tools plus whatever the host adds. */

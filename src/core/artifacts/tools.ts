@@ -1,5 +1,22 @@
-import type { ToolDef } from '../agent/tools.js';
+import { z } from 'zod';
+import { lazyToolInput, type ToolDef } from '../agent/tools.js';
 import { ARTIFACT_TYPES, artifactFiles, type ArtifactStore } from './store.js';
+
+/** Tool input schemas, converted to JSON Schema once, on first use. */
+const CREATE_ARTIFACT_INPUT = lazyToolInput(() =>
+  z.object({
+    name: z.string(),
+    description: z.string(),
+    type: z.enum(ARTIFACT_TYPES),
+    primary: z.string().describe('Main file name, e.g. dashboard.html').optional(),
+  }),
+);
+
+const SET_ARTIFACT_PRIMARY_INPUT = lazyToolInput(() => z.object({ slug: z.string(), primary: z.string().optional() }));
+
+const LIST_ARTIFACTS_INPUT = lazyToolInput(() => z.object({}));
+
+const OPEN_ARTIFACT_INPUT = lazyToolInput(() => z.object({ slug: z.string() }));
 
 /** create_artifact, set_artifact_primary, list_artifacts, open_artifact (the reference's core tools). */
 export function artifactTools(store: ArtifactStore): ToolDef[] {
@@ -8,16 +25,7 @@ export function artifactTools(store: ArtifactStore): ToolDef[] {
     {
       name: 'create_artifact',
       description: 'Create a folder for a deliverable (dashboard, report, dataset, image…) before writing its files. Returns its absolute path.',
-      inputSchema: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' },
-          description: { type: 'string' },
-          type: { type: 'string', enum: [...ARTIFACT_TYPES] },
-          primary: { type: 'string', description: 'Main file name, e.g. dashboard.html' },
-        },
-        required: ['name', 'description', 'type'],
-      },
+      inputSchema: CREATE_ARTIFACT_INPUT(),
       prompt: `## Artifacts
 Deliverables live in artifact folders under ${store.root}. Call create_artifact before writing a new one, then write its files
 into the returned path with absolute paths. To change an existing deliverable, use list_artifacts / open_artifact and edit its files.`,
@@ -33,7 +41,7 @@ into the returned path with absolute paths. To change an existing deliverable, u
     {
       name: 'set_artifact_primary',
       description: 'Set (or clear with "") the main file of an artifact.',
-      inputSchema: { type: 'object', properties: { slug: { type: 'string' }, primary: { type: 'string' } }, required: ['slug'] },
+      inputSchema: SET_ARTIFACT_PRIMARY_INPUT(),
       handler: async (input) => {
         const slug = String(input.slug ?? '');
         const m = store.update(slug, (cur) => ({ ...cur, primary: input.primary ? String(input.primary) : null }));
@@ -43,14 +51,14 @@ into the returned path with absolute paths. To change an existing deliverable, u
     {
       name: 'list_artifacts',
       description: 'List the artifacts of this project.',
-      inputSchema: { type: 'object', properties: {} },
+      inputSchema: LIST_ARTIFACTS_INPUT(),
       handler: async () =>
         JSON.stringify(store.list().map((m) => ({ slug: m.slug, name: m.name, type: m.type, description: m.description, file_count: artifactFiles(store.dir(m.slug)).length, updatedAt: m.updatedAt }))),
     },
     {
       name: 'open_artifact',
       description: 'Show an artifact: its metadata, folder path and files.',
-      inputSchema: { type: 'object', properties: { slug: { type: 'string' } }, required: ['slug'] },
+      inputSchema: OPEN_ARTIFACT_INPUT(),
       handler: async (input) => {
         const slug = String(input.slug ?? '');
         const m = store.rescan(slug);

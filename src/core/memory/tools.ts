@@ -1,6 +1,25 @@
-import type { ToolDef } from '../agent/tools.js';
+import { z } from 'zod';
+import { lazyToolInput, type ToolDef } from '../agent/tools.js';
 import type { MemoryEntry, MemoryStore } from './memory.js';
 import type { SkillStore } from './skills.js';
+
+/** Tool input schemas, converted to JSON Schema once, on first use. */
+const MEMORIZE_INPUT = lazyToolInput(() =>
+  z.object({
+    entries: z.array(
+      z.object({
+        text: z.string(),
+        kind: z.enum(['always', 'never', 'when', 'lesson', 'profile']),
+        scope: z.enum(['global', 'project']),
+        topic: z.string().optional(),
+      }),
+    ),
+  }),
+);
+
+const RECALL_INPUT = lazyToolInput(() => z.object({ query: z.string(), max_results: z.int().optional(), days_back: z.int().optional() }));
+
+const RECALL_SKILL_INPUT = lazyToolInput(() => z.object({ label: z.string() }));
 
 export interface RecallHit {
   conversation: string;
@@ -14,25 +33,7 @@ export function memorizeTool(store: MemoryStore): ToolDef {
   return {
     name: 'memorize',
     description: 'Remember something for future conversations: a rule (always / never / when …), a lesson learned, or a profile fact ("Key: value").',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        entries: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              text: { type: 'string' },
-              kind: { type: 'string', enum: ['always', 'never', 'when', 'lesson', 'profile'] },
-              scope: { type: 'string', enum: ['global', 'project'] },
-              topic: { type: 'string' },
-            },
-            required: ['text', 'kind', 'scope'],
-          },
-        },
-      },
-      required: ['entries'],
-    },
+    inputSchema: MEMORIZE_INPUT(),
     handler: async (input) => {
       const entries = Array.isArray(input.entries) ? (input.entries as MemoryEntry[]) : [];
       const done = store.memorize(entries.filter((e) => e && typeof e.text === 'string'));
@@ -46,11 +47,7 @@ export function recallTool(search: (query: string, max: number, daysBack?: numbe
   return {
     name: 'recall',
     description: 'Search earlier conversations in this project for something the user said or you found before.',
-    inputSchema: {
-      type: 'object',
-      properties: { query: { type: 'string' }, max_results: { type: 'integer' }, days_back: { type: 'integer' } },
-      required: ['query'],
-    },
+    inputSchema: RECALL_INPUT(),
     handler: async (input) => {
       const hits = search(String(input.query ?? ''), Math.min(Number(input.max_results ?? 20) || 20, 50), input.days_back ? Number(input.days_back) : undefined);
       if (!hits.length) return 'No earlier conversation mentions that.';
@@ -75,7 +72,7 @@ export function recallSkillTool(skills: SkillStore): ToolDef {
   return {
     name: 'recall_skill',
     description: 'Load the instructions of a saved skill (procedural memory) by its label.',
-    inputSchema: { type: 'object', properties: { label: { type: 'string' } }, required: ['label'] },
+    inputSchema: RECALL_SKILL_INPUT(),
     prompt: (() => {
       const list = skills.list();
       return list.length ? `## Procedural memory\nSaved skills (load with recall_skill):\n${list.map((s) => `- \`${s.meta.label}\` — ${s.meta.when_to_use || s.meta.description}`).join('\n')}` : undefined;

@@ -1,5 +1,14 @@
-import type { ToolDef } from '../agent/tools.js';
+import { z } from 'zod';
+import { lazyToolInput, type ToolDef } from '../agent/tools.js';
 import { fetchFor } from '../llm/tls.js';
+
+/** Tool input schemas, converted to JSON Schema once, on first use. */
+const QUERY_MINDS_DATA_INPUT = lazyToolInput(() =>
+  z.object({
+    sql: z.string().describe('The query, in the datasource engine dialect.'),
+    datasource: z.string().describe('Another datasource name (optional).').optional(),
+  }),
+);
 
 /** A connected Mind (ANTON_MINDS_MIND_NAME / _DATASOURCE / _DATASOURCE_ENGINE), as the reference's agent sees it. */
 export interface MindsConnection {
@@ -27,11 +36,7 @@ export function queryMindsDataTool(c: MindsConnection): ToolDef {
   return {
     name: 'query_minds_data',
     description: `Run a SQL query on the connected Minds datasource${c.datasource ? ` "${c.datasource}"` : ''} and return the rows as JSON.`,
-    inputSchema: {
-      type: 'object',
-      properties: { sql: { type: 'string', description: 'The query, in the datasource engine dialect.' }, datasource: { type: 'string', description: 'Another datasource name (optional).' } },
-      required: ['sql'],
-    },
+    inputSchema: QUERY_MINDS_DATA_INPUT(),
     handler: async (input, ctx) => {
       const ds = String(input.datasource || c.datasource || '');
       if (!ds) return { content: 'No Minds datasource is configured.', isError: true };

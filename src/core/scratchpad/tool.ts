@@ -1,6 +1,19 @@
-import type { ToolDef } from '../agent/tools.js';
+import { z } from 'zod';
+import { lazyToolInput, type ToolDef } from '../agent/tools.js';
 import type { Pad } from './pad.js';
 import { formatCellResult } from './format.js';
+
+/** Tool input schemas, converted to JSON Schema once, on first use. */
+const SCRATCHPAD_INPUT = lazyToolInput(() =>
+  z.object({
+    action: z.enum(['exec', 'view', 'reset', 'remove', 'dump', 'install']),
+    name: z.string().describe('Pad name, e.g. "main".'),
+    code: z.string().describe('Python code for exec.').optional(),
+    packages: z.array(z.string()).describe('pip packages (install; or installed before exec).').optional(),
+    one_line_description: z.string().describe('What this cell does, shown to the user.').optional(),
+    estimated_execution_time_seconds: z.int().describe('Your estimate of the run time.').optional(),
+  }),
+);
 
 export interface PadAccess {
   /** The pad for this name (created on first use). Throws when no more pads may be opened. */
@@ -21,18 +34,7 @@ export function scratchpadTool(pads: PadAccess): ToolDef {
     name: 'scratchpad',
     description: DESCRIPTION,
     reportsOwnProgress: true,
-    inputSchema: {
-      type: 'object',
-      properties: {
-        action: { type: 'string', enum: ['exec', 'view', 'reset', 'remove', 'dump', 'install'] },
-        name: { type: 'string', description: 'Pad name, e.g. "main".' },
-        code: { type: 'string', description: 'Python code for exec.' },
-        packages: { type: 'array', items: { type: 'string' }, description: 'pip packages (install; or installed before exec).' },
-        one_line_description: { type: 'string', description: 'What this cell does, shown to the user.' },
-        estimated_execution_time_seconds: { type: 'integer', description: 'Your estimate of the run time.' },
-      },
-      required: ['action', 'name'],
-    },
+    inputSchema: SCRATCHPAD_INPUT(),
     prompt:
       'Always use the scratchpad tool to read files, query data and compute; never guess results. Write files with absolute paths inside the project folder.',
     handler: async (input, ctx) => {

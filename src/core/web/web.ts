@@ -1,6 +1,12 @@
+import { z } from 'zod';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { ToolDef } from '../agent/tools.js';
+import { lazyToolInput, type ToolDef } from '../agent/tools.js';
+
+/** Tool input schemas, converted to JSON Schema once, on first use. */
+const WEB_FETCH_INPUT = lazyToolInput(() => z.object({ url: z.string(), max_chars: z.int().optional() }));
+
+const WEB_SEARCH_INPUT = lazyToolInput(() => z.object({ query: z.string(), max_results: z.int().optional() }));
 
 /** Loopback, private, link-local, CGNAT, multicast and unspecified ranges: never fetched on the model's behalf. */
 export function isPrivateAddress(ip: string): boolean {
@@ -85,7 +91,7 @@ export function webFetchTool(limits: FetchLimits): ToolDef {
   return {
     name: 'web_fetch',
     description: 'Fetch a public web page (http/https GET) and return its readable text.',
-    inputSchema: { type: 'object', properties: { url: { type: 'string' }, max_chars: { type: 'integer' } }, required: ['url'] },
+    inputSchema: WEB_FETCH_INPUT(),
     handler: async (input) => {
       try {
         const r = await fetchReadable(String(input.url ?? ''), limits);
@@ -147,7 +153,7 @@ export function webSearchTool(cfg: SearchConfig): ToolDef {
   return {
     name: 'web_search',
     description: 'Search the web. Returns titles, URLs and snippets; use web_fetch to read a page.',
-    inputSchema: { type: 'object', properties: { query: { type: 'string' }, max_results: { type: 'integer' } }, required: ['query'] },
+    inputSchema: WEB_SEARCH_INPUT(),
     handler: async (input) => {
       try {
         const hits = await webSearch(cfg, String(input.query ?? ''), Math.min(Number(input.max_results ?? 5) || 5, 20));

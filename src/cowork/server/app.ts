@@ -2,10 +2,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { COWORK_SERVER_VERSION } from '../../core/version.js';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { closeContext, type AppContext } from './context.js';
 import { HttpError, installErrorHandling } from './errors.js';
+import { contractSerializerCompiler } from './schemas/serializer.js';
+import { buildDocsApp, DOCS_PREFIX, forwardToDocs, publishedDocument } from './api-docs.js';
 import { allowedOrigins as originsFor, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
 import { installPeerCheck } from './peer-uid.js';
@@ -33,6 +34,8 @@ import { warmLlmClient } from '../../core/llm/provider.js';
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
   logRequests?: boolean;
+  /** Validate every 2xx JSON answer against its route contract and fail loudly on a mismatch (tests). */
+  checkResponses?: boolean;
   /** Serve on a server created elsewhere (the early listener). */
   serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
@@ -65,20 +68,22 @@ class RedactingLogController extends LogController {
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const serializer = contractSerializerCompiler(!!opts.checkResponses);
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new RedactingLogController({ disableRequestLogging: !opts.logRequests }),
     // Without request logging a per-request child logger (pino.child on every request) buys nothing.
     ...(opts.logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     routerOptions: { ignoreTrailingSlash: true },
-    // Every route validates and serialises with zod: never load Fastify's default Ajv / fast-json-stringify compilers.
+    // Every route validates with zod and serialises with JSON.stringify (contracts checked in tests, never stripped):
+    // never load Fastify's default Ajv / fast-json-stringify compilers.
     // (Fastify types these factories for Ajv; the zod compilers are what setValidatorCompiler installs below anyway.)
-    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: (() => serializerCompiler) as never } },
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: (() => serializer) as never } },
     bodyLimit: 32 * 1024 * 1024,
     ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(serializer);
   // No other OS user gets in over loopback (Linux), token or not. The early listener installs the same check.
   installPeerCheck(app.server, {
     allowOtherUsers: ctx.env.setting('ANTON_ALLOW_OTHER_USERS'),
@@ -109,11 +114,16 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   await app.register(cors, { origin: origins, credentials: true });
   if (spa) await registerSpa(app, spa);
   await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx), files: 100, fields: 50 } });
+  if (opts.checkResponses) app.addHook('onRoute', (await import('./schemas/apply.js')).applyContract);
   await registerRoutes(app, ctx);
-  // The OpenAPI document is built on first request, from the same route schemas, in a throw-away instance:
-  // the swagger toolchain stays off the boot path (cold start matters more than this rarely used route).
-  let openapi: Promise<unknown> | null = null;
-  app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= buildOpenApi(ctx)));
+  // The OpenAPI document and the /docs page come from a throw-away instance built on first request, from the
+  // same route schemas: the swagger toolchain stays off the boot path.
+  let docs: Promise<FastifyInstance> | null = null;
+  const docsApp = () => (docs ??= buildDocsApp((doc) => registerRoutes(doc, ctx)));
+  let openapi: unknown = null;
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= publishedDocument((await docsApp()).swagger())));
+  app.get(DOCS_PREFIX, { schema: { hide: true } }, async (req, reply) => forwardToDocs(await docsApp(), req, reply));
+  app.get(`${DOCS_PREFIX}/*`, { schema: { hide: true } }, async (req, reply) => forwardToDocs(await docsApp(), req, reply));
 
   app.addHook('onReady', async () => {
     ctx.scheduler.start();
@@ -123,28 +133,20 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     refresh.unref();
     ctx.closers.push(() => clearInterval(refresh));
   });
-  app.addHook('onClose', async () => closeContext(ctx));
+  app.addHook('onClose', async () => {
+    if (docs) await docs.then((d) => d.close(), () => {}); // a failed build has nothing to close
+    await closeContext(ctx);
+  });
   return app;
 }
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
 async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Route contracts (answers, ids, summaries) are only needed where they are published or checked: the docs
+  // instance and tests. The running server serializes with JSON.stringify, so it does not load them at boot.
   for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes, integrationRoutes, browseRoutes]) {
     await app.register(group(ctx));
   }
-}
-
-async function buildOpenApi(ctx: AppContext): Promise<unknown> {
-  const { default: swagger } = await import('@fastify/swagger');
-  const doc = Fastify({ logger: false });
-  doc.setValidatorCompiler(validatorCompiler);
-  doc.setSerializerCompiler(serializerCompiler);
-  await doc.register(swagger, { openapi: { info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION } }, transform: jsonSchemaTransform });
-  await registerRoutes(doc, ctx);
-  await doc.ready();
-  const spec = doc.swagger();
-  await doc.close();
-  return spec;
 }
 
 export function maxUploadBytes(ctx: AppContext): number {

@@ -65,6 +65,8 @@ const OPEN_ROUTES = new Set([
   '/health',
   '/',
   '/openapi.json',
+  '/docs', // the API reference page over /openapi.json (a browser tab cannot send the token)
+  '/docs/*',
   '/v1/projects/preview-asset/:token/*',
   '/v1/artifacts/preview-asset/:token/*',
   '/v1/integrations/google-drive/oauth/callback',

@@ -8,6 +8,7 @@ import { openSse } from '../services/sse.js';
 import { SubmissionStore } from '../services/submissions.js';
 import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
+import type { DataVaultFailedFrame, DataVaultFramePayload } from '../schemas/frames.js';
 
 const patchBlock = (patch: object) => `\n\n\`\`\`data-vault-form-patch\n${JSON.stringify(patch, null, 2)}\n\`\`\`\n\n`;
 
@@ -42,7 +43,7 @@ export const datavaultRoutes = routeGroup((app, ctx) => {
       const sse = openSse(reply);
       let seq = 0;
       const frames: object[] = [];
-      const emit = (payload: { type: string } & Record<string, unknown>) => {
+      const emit = (payload: DataVaultFramePayload) => {
         const { type, ...rest } = payload;
         const frame = { type, sequence_number: ++seq, ...rest };
         frames.push(frame);
@@ -102,7 +103,8 @@ export const datavaultRoutes = routeGroup((app, ctx) => {
       } catch (err) {
         ctx.log.error({ err }, 'datavault submission failed');
         store.settle(sub.submission_id, 'failed', null);
-        sse.send({ type: 'response.failed', error: 'Internal server error' } as { type: string });
+        const failed: DataVaultFailedFrame = { type: 'response.failed', error: 'Internal server error' };
+        sse.send(failed);
       } finally {
         sse.end();
         // The outcome becomes part of the conversation, like any assistant message, with its frames.

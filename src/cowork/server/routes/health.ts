@@ -10,7 +10,7 @@ export const healthRoutes = routeGroup((app, ctx) => {
     healthPayload(ctx.env, ctx.turns.list().map((t) => t.conversationId), ctx.pads.list(API_SCOPE).map((p) => p.name)),
   );
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/', { schema: { tags: ['health'] } }, async (_req, reply) => {
     const spa = ctx.spa;
     if (spa) return reply.header('cache-control', 'no-cache').sendFile(SPA_ENTRY, spa.dir);
     return { message: 'Anton CoWork API', anton_available: true };

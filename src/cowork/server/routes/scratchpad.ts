@@ -9,6 +9,7 @@ import { openSse } from '../services/sse.js';
 import { resolveRole } from '../../../core/settings/providers.js';
 import type { AppContext } from '../context.js';
 import { routeGroup } from './types.js';
+import type { ScratchpadStreamFrame } from '../schemas/frames.js';
 
 const Name = z.object({ name: z.string().default('default') });
 const Exec = Name.extend({
@@ -80,17 +81,18 @@ export const scratchpadRoutes = routeGroup((app, ctx) => {
     const b = req.body;
     const pad = mustGet(b.name);
     const sse = openSse(reply);
+    const send = (frame: ScratchpadStreamFrame) => sse.sendData(frame);
     try {
       const cell = await pad.execute(b.code, {
         description: b.description,
         estimatedTime: b.estimated_time,
         estimatedSeconds: b.estimated_seconds,
-        onProgress: (message) => sse.sendData({ type: 'progress', message }),
+        onProgress: (message) => send({ type: 'progress', message }),
       });
-      sse.sendData({ type: 'cell', cell });
+      send({ type: 'cell', cell: { ...cell } });
     } catch (err) {
       ctx.log.error({ err }, 'scratchpad execute-stream failed');
-      sse.sendData({ type: 'error', error: 'Execution failed' });
+      send({ type: 'error', error: 'Execution failed' });
     }
     sse.end();
     return reply;

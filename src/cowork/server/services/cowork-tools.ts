@@ -1,6 +1,10 @@
-import type { ToolDef } from '../../../core/agent/tools.js';
+import { z } from 'zod';
+import { lazyToolInput, type ToolDef } from '../../../core/agent/tools.js';
 import type { ConversationStore } from '../stores/conversations.js';
 import type { TurnScope } from './agent.js';
+
+/** Tool input schemas, converted to JSON Schema once, on first use. */
+const LIST_CONVERSATION_DATASOURCES_INPUT = lazyToolInput(() => z.strictObject({}));
 
 /** A vault connection as the agent may see it (names only, never values). */
 export interface ConnectionRef {
@@ -18,7 +22,7 @@ export function listConversationDatasourcesTool(
     name: 'list_conversation_datasources',
     description:
       'List the data source connections saved in the data vault and whether the user has muted any of them for this conversation. Call it before using a connection.',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    inputSchema: LIST_CONVERSATION_DATASOURCES_INPUT(),
     prompt:
       'Muted connections (disabled: true in list_conversation_datasources) must not be used in this conversation, and their credentials are not available to your code.',
     handler: async () => {

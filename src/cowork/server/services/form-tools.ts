@@ -1,7 +1,17 @@
+import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
-import type { ToolDef } from '../../../core/agent/tools.js';
+import { lazyToolInput, type ToolDef } from '../../../core/agent/tools.js';
 import { connectors, matchConnectors, summary } from './connectors.js';
 import { SubmissionStore } from './submissions.js';
+
+/** Tool input schemas, converted to JSON Schema once, on first use. */
+const LOOKUP_CONNECTOR_INPUT = lazyToolInput(() => z.object({ id: z.string().optional(), query: z.string().optional() }));
+
+const REQUEST_CREDENTIALS_INPUT = lazyToolInput(() => z.object({ spec: z.record(z.string(), z.unknown()).optional(), engine: z.string().optional(), title: z.string().optional() }));
+
+const FETCH_SUBMISSION_INPUT = lazyToolInput(() => z.object({ submission_id: z.string() }));
+
+const UPDATE_FORM_INPUT = lazyToolInput(() => z.object({ form_id: z.string(), fields: z.record(z.string(), z.unknown()).optional(), form_error: z.string().optional() }));
 
 const WORKFLOW = `## Connecting data sources
 To connect a data source: call lookup_connector first, then request_credentials with its form and echo the returned
@@ -15,7 +25,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'lookup_connector',
       description: 'Find the connector (and its credential form) for a data source by id or by a natural-language name.',
-      inputSchema: { type: 'object', properties: { id: { type: 'string' }, query: { type: 'string' } } },
+      inputSchema: LOOKUP_CONNECTOR_INPUT(),
       prompt: WORKFLOW,
       handler: async (input) => {
         const id = typeof input.id === 'string' ? input.id : '';
@@ -40,7 +50,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'request_credentials',
       description: 'Show a credential form to the user in the side panel. Echo the returned data-vault-form block verbatim.',
-      inputSchema: { type: 'object', properties: { spec: { type: 'object' }, engine: { type: 'string' }, title: { type: 'string' } } },
+      inputSchema: REQUEST_CREDENTIALS_INPUT(),
       handler: async (input) => {
         const spec = { ...((input.spec as Record<string, unknown>) ?? input) };
         if (!spec.engine && !spec._connector_id) return { content: 'The form needs an "engine" (use lookup_connector).', isError: true };
@@ -53,7 +63,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'fetch_submission',
       description: 'Learn what happened to a submitted credential form (fields given, skipped, saved or failed). Values are never returned.',
-      inputSchema: { type: 'object', properties: { submission_id: { type: 'string' } }, required: ['submission_id'] },
+      inputSchema: FETCH_SUBMISSION_INPUT(),
       handler: async (input) => {
         const id = String(input.submission_id ?? input.id ?? '');
         const s = submissions.get(id);
@@ -63,7 +73,7 @@ export function formTools(submissions: SubmissionStore): ToolDef[] {
     {
       name: 'update_form',
       description: 'Patch a credential form shown to the user (errors, warnings, help). Echo the returned block verbatim.',
-      inputSchema: { type: 'object', properties: { form_id: { type: 'string' }, fields: { type: 'object' }, form_error: { type: 'string' } }, required: ['form_id'] },
+      inputSchema: UPDATE_FORM_INPUT(),
       handler: async (input) => {
         const patch = { ...((input.patch as Record<string, unknown>) ?? input) };
         const fields = (patch.fields ?? {}) as Record<string, Record<string, unknown> | null>;

@@ -1,7 +1,8 @@
 import type { AgentEvent } from '../../../core/agent/events.js';
+import type { TurnFramePayload } from '../schemas/frames.js';
 
-/** Payload of one SSE frame, without `sequence_number`/`at_ms` (the turn stamps those). */
-export type FramePayload = { type: string } & Record<string, unknown>;
+/** Payload of one SSE frame, without `sequence_number`/`at_ms` (the turn stamps those): only declared shapes. */
+export type FramePayload = TurnFramePayload;
 
 const CONTENT_CAP = 65_536;
 

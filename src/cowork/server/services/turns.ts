@@ -8,8 +8,9 @@ import type { ConversationStore } from '../stores/conversations.js';
 import type { ProjectInfo } from '../stores/projects.js';
 import { buildAgent, type AgentExtensions } from './agent.js';
 import { ResponseFormatter, type FramePayload } from './formatter.js';
+import type { TurnFrame } from '../schemas/frames.js';
 
-export type Frame = FramePayload & { sequence_number: number; at_ms: number };
+export type Frame = TurnFrame;
 export type FrameListener = (frame: Frame | null) => void; // null = the turn is over
 
 export const TURN_BUSY = 'A turn is already running for this conversation. Wait for it or cancel it first.';
@@ -177,7 +178,7 @@ export class TurnService {
     const createdAt = Math.floor(Date.now() / 1000);
     const response = (status: string, output: unknown[], extra: Record<string, unknown> = {}) => ({
       id: respId,
-      object: 'response',
+      object: 'response' as const,
       created_at: createdAt,
       status,
       model: req.model,
