@@ -1,6 +1,7 @@
 import { VAULT_KEEP, type VaultRecord } from '../core/vault/vault.js';
 import type { AppContext } from '../cowork/server/context.js';
 import { HttpError } from '../cowork/server/errors.js';
+import { DomainError } from '../core/errors.js';
 import { removeConnection, saveConnection, testStoredConnection } from '../cowork/server/services/connections.js';
 import { connectors, matchConnectors, methodOf, type Connector, type ConnectorField } from '../cowork/server/services/connectors.js';
 import { canProbe, runProbe } from '../cowork/server/services/probes.js';
@@ -68,7 +69,7 @@ export async function removeConnectionCommand(term: Term, ctx: AppContext, which
 }
 
 function httpMessage(err: unknown): never {
-  if (err instanceof HttpError) throw new CliError(err.message);
+  if (err instanceof HttpError || err instanceof DomainError) throw new CliError(err.message);
   throw err;
 }
 

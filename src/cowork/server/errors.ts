@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError, type DomainErrorKind } from '../../core/errors.js';
 
 /** An error with a status code and a FastAPI-style `detail` body. Throw it from any handler. */
 export class HttpError extends Error {
@@ -14,6 +15,9 @@ export class HttpError extends Error {
 
 export const badRequest = (detail: string) => new HttpError(400, detail);
 export const notFound = (detail = 'Not Found') => new HttpError(404, detail);
+
+/** The one place a domain error kind becomes an HTTP status. */
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = { bad_input: 400, not_found: 404, conflict: 409, too_large: 413, rate_limited: 429, unavailable: 503 };
 
 const LOC_PREFIX: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
@@ -96,6 +100,7 @@ export function installErrorHandling(app: FastifyInstance, fallback?: (req: Fast
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof DomainError) return reply.code(DOMAIN_STATUS[err.kind]).send({ detail: err.message });
     if (err instanceof HttpError) {
       return reply.code(err.statusCode).headers(err.headers).send({ detail: err.detail });
     }

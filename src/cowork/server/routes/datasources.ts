@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../errors.js';
 import { methodOf, secretFields, type ConnectorMethod } from '../services/connectors.js';
 import { deriveName, engineFor, fieldPayload, registryEngines } from '../services/datasource-registry.js';
 import { canProbe, runProbe } from '../services/probes.js';
+import { MissingFieldsError } from '../../../core/errors.js';
 import { credentialsFor } from '../services/connections.js';
 import { routeGroup } from './types.js';
 import { removeConnection } from '../services/connections.js';
@@ -76,7 +77,8 @@ export const datasourceRoutes = routeGroup((app, ctx) => {
     try {
       values = credentialsFor(ctx, c, method, b.name, given, e.engine);
     } catch (err) {
-      missing = String((err as Error).message).replace('Missing required fields: ', '').split(', ');
+      if (!(err instanceof MissingFieldsError)) throw err;
+      missing = err.fields;
     }
     const probe = method?.probe;
     const live = b.live && !missing.length && canProbe(probe) ? await runProbe(probe!, values) : null;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { VAULT_KEEP, type VaultRecord } from '../../../core/vault/vault.js';
 import type { AppContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
+import { MissingFieldsError } from '../../../core/errors.js';
 import { methodOf, secretFields, type Connector, type ConnectorMethod } from './connectors.js';
 import { GOOGLE_ENGINES, revokeGoogle } from './google-oauth.js';
 import { recordTombstone } from './import-ledger.js';
@@ -21,7 +22,7 @@ export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorM
   }
   for (const f of method?.fields ?? []) if (values[f.name] === undefined && f.default !== undefined) values[f.name] = f.default;
   const missing = (method?.fields ?? []).filter((f) => f.required && !values[f.name]).map((f) => f.name);
-  if (missing.length) throw badRequest(`Missing required fields: ${missing.join(', ')}`);
+  if (missing.length) throw new MissingFieldsError(missing);
   return values;
 }
 
