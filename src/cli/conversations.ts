@@ -3,8 +3,11 @@ import type { ConversationMeta } from '../cowork/server/stores/conversations.js'
 import type { Term } from './ui/theme.js';
 import { fit } from './ui/theme.js';
 
+/** What this module needs of the server's context (and nothing more). */
+export type ConversationReadDeps = Pick<AppContext, 'conversations'>;
+
 /** `anton sessions` / `/resume`: recent conversations, newest first (the same listing as GET /v1/conversations). */
-export function recentConversations(ctx: AppContext, project: string | 'all', limit = 20): ConversationMeta[] {
+export function recentConversations(ctx: ConversationReadDeps, project: string | 'all', limit = 20): ConversationMeta[] {
   return ctx.conversations.list(project, limit);
 }
 
@@ -26,7 +29,7 @@ export function printConversationList(term: Term, list: ConversationMeta[], show
 }
 
 /** A conversation as the app shows it (same display rules as GET /v1/conversations/{id}/messages). */
-export function printTranscript(term: Term, ctx: AppContext, id: string, lastN = Infinity): void {
+export function printTranscript(term: Term, ctx: ConversationReadDeps, id: string, lastN = Infinity): void {
   const { c } = term;
   const msgs = ctx.conversations.displayMessages(id);
   const shown = msgs.slice(Math.max(0, msgs.length - lastN));

@@ -1,16 +1,18 @@
 import { VAULT_KEEP, type VaultRecord } from '../core/vault/vault.js';
-import type { AppContext } from '../cowork/server/context.js';
 import { HttpError } from '../cowork/server/errors.js';
 import { DomainError } from '../core/errors.js';
-import { removeConnection, saveConnection, testStoredConnection } from '../cowork/server/services/connections.js';
+import { removeConnection, saveConnection, testStoredConnection, type ConnectionDeps } from '../cowork/server/services/connections.js';
 import { connectors, matchConnectors, methodOf, type Connector, type ConnectorField } from '../cowork/server/services/connectors.js';
 import { canProbe, runProbe } from '../cowork/server/services/probes.js';
 import { credentialsFor } from '../cowork/server/services/connections.js';
 import { CliError } from './session.js';
 import { fit, type Term } from './ui/theme.js';
 
+/** What this module needs of the server's context (and nothing more). */
+export type ConnectionCliDeps = ConnectionDeps;
+
 /** `engine/name`, or a name that only one connection has. */
-export function findConnection(ctx: AppContext, which: string): VaultRecord {
+export function findConnection(ctx: ConnectionCliDeps, which: string): VaultRecord {
   const all = ctx.vault.list();
   const [engine, name] = which.includes('/') ? which.split('/', 2) : [null, which];
   const hits = all.filter((r) => r.name === name && (!engine || r.engine === engine));
@@ -19,7 +21,7 @@ export function findConnection(ctx: AppContext, which: string): VaultRecord {
   throw new CliError(`Several connections are named ${name}: ${hits.map((r) => `${r.engine}/${r.name}`).join(', ')}. Say which one as engine/name.`);
 }
 
-export function listConnections(term: Term, ctx: AppContext): void {
+export function listConnections(term: Term, ctx: ConnectionCliDeps): void {
   const { c } = term;
   const all = ctx.vault.list();
   if (!all.length) {
@@ -34,7 +36,7 @@ export function listConnections(term: Term, ctx: AppContext): void {
 }
 
 /** Live-test one connection, or all of them; returns false when any failed. */
-export async function testConnections(term: Term, ctx: AppContext, which?: string): Promise<boolean> {
+export async function testConnections(term: Term, ctx: ConnectionCliDeps, which?: string): Promise<boolean> {
   const { c } = term;
   const records = which ? [findConnection(ctx, which)] : ctx.vault.list();
   if (!records.length) {
@@ -55,7 +57,7 @@ export async function testConnections(term: Term, ctx: AppContext, which?: strin
   return ok;
 }
 
-export async function removeConnectionCommand(term: Term, ctx: AppContext, which: string, yes: boolean): Promise<boolean> {
+export async function removeConnectionCommand(term: Term, ctx: ConnectionCliDeps, which: string, yes: boolean): Promise<boolean> {
   const r = findConnection(ctx, which);
   if (!yes) {
     if (!process.stdin.isTTY) throw new CliError('Add --yes to remove without a question.');
@@ -78,7 +80,7 @@ function httpMessage(err: unknown): never {
  * fields; secrets hidden), a live test with the connector's probe when it has one, then the vault (the same save as
  * POST /v1/connectors/{id}/save). Editing leaves a secret unchanged when its answer is empty.
  */
-export async function connectInteractive(term: Term, ctx: AppContext, opts: { engine?: string; edit?: string }): Promise<boolean> {
+export async function connectInteractive(term: Term, ctx: ConnectionCliDeps, opts: { engine?: string; edit?: string }): Promise<boolean> {
   if (!process.stdin.isTTY) throw new CliError('This needs an interactive terminal (or use the Cowork app).');
   const p = await import('@clack/prompts');
   const cancelled = (v: unknown): v is symbol => {

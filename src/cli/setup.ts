@@ -6,6 +6,9 @@ import { listProviders, saveProviders, type ProviderEntry } from '../cowork/serv
 import { CliError } from './session.js';
 import type { Term } from './ui/theme.js';
 
+/** What this module needs of the server's context (and nothing more). */
+export type SetupDeps = Pick<AppContext, 'env' | 'kv'>;
+
 export interface ProviderAnswers {
   provider: ProviderType;
   apiKey: string;
@@ -16,7 +19,7 @@ export interface ProviderAnswers {
 const CHOICES: ProviderType[] = ['anthropic', 'openai', 'openai-compatible', 'gemini', 'minds-cloud'];
 
 /** The live key check onboarding uses (POST /v1/settings/validate-provider), per provider type. */
-export function checkKey(ctx: AppContext, a: ProviderAnswers): Promise<ProbeResult> {
+export function checkKey(ctx: SetupDeps, a: ProviderAnswers): Promise<ProbeResult> {
   const env = ctx.env;
   switch (a.provider) {
     case 'anthropic':
@@ -33,7 +36,7 @@ export function checkKey(ctx: AppContext, a: ProviderAnswers): Promise<ProbeResu
 }
 
 /** Write ~/.anton/.env exactly as onboarding does: the provider becomes the default, other providers are kept. */
-export function saveProviderAnswers(ctx: AppContext, a: ProviderAnswers): void {
+export function saveProviderAnswers(ctx: SetupDeps, a: ProviderAnswers): void {
   const others = listProviders(ctx.env).filter((p) => p.type !== a.provider).map((p) => ({ ...p, isDefault: false }));
   const entry: ProviderEntry = { type: a.provider, apiKey: a.apiKey, isDefault: true, ...(a.baseUrl ? { baseUrl: a.baseUrl, mindsUrl: a.baseUrl } : {}) };
   const recommended = RECOMMENDED_PAIR[a.provider];
@@ -48,7 +51,7 @@ export function saveProviderAnswers(ctx: AppContext, a: ProviderAnswers): void {
 }
 
 /** `anton setup --provider … --api-key …`: the same checks without prompts (scripts, CI). */
-export async function setupFromFlags(ctx: AppContext, term: Term, a: ProviderAnswers, skipCheck: boolean): Promise<void> {
+export async function setupFromFlags(ctx: SetupDeps, term: Term, a: ProviderAnswers, skipCheck: boolean): Promise<void> {
   if (!CHOICES.includes(a.provider)) throw new CliError(`Unknown provider ${a.provider}. One of: ${CHOICES.join(', ')}.`);
   if (a.provider === 'openai-compatible' && !a.baseUrl) throw new CliError('--base-url is required for an OpenAI-compatible provider.');
   if (!skipCheck) {
@@ -60,7 +63,7 @@ export async function setupFromFlags(ctx: AppContext, term: Term, a: ProviderAns
 }
 
 /** The interactive wizard: pick a provider, paste a key, check it with a real call, save. Returns false when abandoned. */
-export async function runSetupWizard(ctx: AppContext): Promise<boolean> {
+export async function runSetupWizard(ctx: SetupDeps): Promise<boolean> {
   if (!process.stdin.isTTY) throw new CliError('`anton setup` needs a terminal; in scripts use `anton setup --provider NAME --api-key KEY`.');
   const p = await import('@clack/prompts');
   const stop = (v: unknown): v is symbol => {

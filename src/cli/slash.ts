@@ -162,7 +162,7 @@ export const SLASH_COMMANDS: Slash[] = [
     summary: 'publish an HTML artifact (Minds key needed); pick one without an argument',
     run: async (r, arg) => {
       const { ctx } = r.session;
-      const [{ artifactCards, resolveArtifactPath }, { publishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/routes/publish.js')]);
+      const [{ artifactCards, resolveArtifactPath }, { publishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/services/publish.js')]);
       let path: string | null = arg || null;
       if (!path) {
         const html = artifactCards(ctx.projects.list(), 500).filter((a) => /\.html?$/i.test(a.path)).slice(0, 30);
@@ -181,7 +181,7 @@ export const SLASH_COMMANDS: Slash[] = [
     run: async (r, arg) => {
       if (!arg) throw new CliError('Usage: /unpublish <path of the artifact>');
       const { ctx } = r.session;
-      const [{ resolveArtifactPath }, { unpublishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/routes/publish.js')]);
+      const [{ resolveArtifactPath }, { unpublishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/services/publish.js')]);
       await unpublishArtifact(ctx, resolveArtifactPath(ctx.projects, arg));
       r.print('Unpublished.');
     },

@@ -2,7 +2,7 @@
  * Errors a domain service throws when a request cannot be done, independent of any transport. The HTTP layer maps
  * each kind to its status in one place (cowork/server/errors.ts); the terminal prints the message.
  */
-export type DomainErrorKind = 'bad_input' | 'not_found' | 'conflict' | 'too_large' | 'rate_limited' | 'unavailable';
+export type DomainErrorKind = 'bad_input' | 'not_found' | 'conflict' | 'too_large' | 'unsupported_media' | 'rate_limited' | 'upstream_failed' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

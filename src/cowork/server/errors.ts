@@ -17,7 +17,7 @@ export const badRequest = (detail: string) => new HttpError(400, detail);
 export const notFound = (detail = 'Not Found') => new HttpError(404, detail);
 
 /** The one place a domain error kind becomes an HTTP status. */
-const DOMAIN_STATUS: Record<DomainErrorKind, number> = { bad_input: 400, not_found: 404, conflict: 409, too_large: 413, rate_limited: 429, unavailable: 503 };
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = { bad_input: 400, not_found: 404, conflict: 409, too_large: 413, unsupported_media: 415, rate_limited: 429, upstream_failed: 502, unavailable: 503 };
 
 const LOC_PREFIX: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 

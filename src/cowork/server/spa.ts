@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
 
+/** What this module needs of the server's context (and nothing more). */
+export type SpaDeps = Pick<AppContext, 'env' | 'log'>;
+
 export const SPA_SUBDIRS = ['assets', 'fonts', 'gravity-field', 'logos'];
 export const SPA_ENTRY = 'index-web.html';
 
@@ -13,7 +16,7 @@ export interface Spa {
 }
 
 /** The SPA folder when ANTON_SERVE_SPA is on and the folder holds the shell; null otherwise. */
-export function resolveSpa(ctx: AppContext): Spa | null {
+export function resolveSpa(ctx: SpaDeps): Spa | null {
   if (!ctx.env.setting('ANTON_SERVE_SPA')) return null;
   const dir = resolve(ctx.env.setting('ANTON_SPA_DIR'));
   if (!existsSync(join(dir, SPA_ENTRY))) {

@@ -33,7 +33,7 @@ function openWith(env: EnvStore, target: string): Promise<void> {
   });
 }
 
-export const artifactRoutes = routeGroup((app, ctx) => {
+export const artifactRoutes = routeGroup(['env', 'previews', 'projects'], (app, ctx) => {
   const projects = ctx.projects;
 
   app.get('/v1/artifacts', { schema: { tags: ['artifacts'], querystring: z.object({ project_path: z.string().optional() }) } }, async (req) => {

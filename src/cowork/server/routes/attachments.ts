@@ -19,7 +19,7 @@ const idList = (ids: string | string[] | undefined) => (ids === undefined ? unde
 
 const OUTSIDE = 'The uploads folder leads outside the project (a symbolic link); refusing to follow it.';
 
-export const attachmentRoutes = routeGroup((app, ctx) => {
+export const attachmentRoutes = routeGroup(['db', 'env', 'legacyAttachments', 'projects'], (app, ctx) => {
   /** The session's uploads folder; 403 when a planted link would take it (or anything in it) out of the project. */
   const dirFor = (project: string, session: string) => {
     const root = ctx.projects.resolve(project).path;

@@ -1,7 +1,7 @@
 import { routeGroup } from './types.js';
 import { searchConfig } from '../services/agent-features.js';
 
-export const browseRoutes = routeGroup((app, ctx) => {
+export const browseRoutes = routeGroup(['env'], (app, ctx) => {
   app.get('/v1/browse/status', { schema: { tags: ['browse'] } }, async () => {
     const search = searchConfig(ctx.env);
     return {

@@ -13,7 +13,7 @@ export function mustConnector(id: string): Connector {
   return c;
 }
 
-export const connectorRoutes = routeGroup((app, ctx) => {
+export const connectorRoutes = routeGroup(['db', 'vault', 'env', 'kv', 'log'], (app, ctx) => {
   app.get('/v1/connectors', { schema: { tags: ['connectors'] } }, async () => ({
     connectors: [...connectors().values()].map(summary).sort((a, b) => a.label.toLowerCase().localeCompare(b.label.toLowerCase())),
   }));

@@ -9,7 +9,7 @@ const IdParams = z.object({ id: z.string() });
 // `cursor` is optional: without it the answer is today's first page; `next_cursor` (null on the last page) fetches the next.
 const Limit = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(200), cursor: z.string().max(1000).nullish() });
 
-export const conversationRoutes = routeGroup((app, ctx) => {
+export const conversationRoutes = routeGroup(['db', 'pads', 'conversations', 'projects', 'turns'], (app, ctx) => {
   const { conversations, projects, turns } = ctx;
   const withPath = (m: ConversationMeta) => ({ ...m, project_path: `${projects.dir}/${m.project}` });
 

@@ -20,7 +20,7 @@ const Body = z.object({
   live: z.boolean().default(false),
 });
 
-export const datasourceRoutes = routeGroup((app, ctx) => {
+export const datasourceRoutes = routeGroup(['env', 'vault', 'db', 'kv', 'log'], (app, ctx) => {
   const engineOf = (engine: string) => {
     if (!engine.trim()) throw badRequest('Datasource engine is required');
     const e = engineFor(engine.trim());

@@ -17,7 +17,7 @@ const patchBlock = (patch: object) => `\n\n\`\`\`data-vault-form-patch\n${JSON.s
  * in the encrypted vault, and report through the same SSE vocabulary as chat (form updates travel as
  * `data-vault-form-patch` blocks inside text deltas, as the client expects).
  */
-export const datavaultRoutes = routeGroup((app, ctx) => {
+export const datavaultRoutes = routeGroup(['conversations', 'log', 'submissions', 'vault'], (app, ctx) => {
   const store = ctx.submissions;
 
   app.post(
@@ -121,7 +121,7 @@ export const datavaultRoutes = routeGroup((app, ctx) => {
   });
 });
 
-function recordInConversation(ctx: AppContext, conversationId: string, text: string, frames: object[]): void {
+function recordInConversation(ctx: Pick<AppContext, 'conversations'>, conversationId: string, text: string, frames: object[]): void {
   const turnId = ctx.conversations.startTurn(conversationId, Date.now());
   frames.forEach((f, i) => ctx.conversations.appendFrame(turnId, i + 1, f));
   const h = ctx.conversations.loadHistory(conversationId);

@@ -3,7 +3,7 @@ import { routeGroup } from './types.js';
 import { SPA_ENTRY } from '../spa.js';
 import { API_SCOPE } from '../services/scratchpads.js';
 
-export const healthRoutes = routeGroup((app, ctx) => {
+export const healthRoutes = routeGroup(['env', 'pads', 'spa', 'turns'], (app, ctx) => {
   // Read-only: computing this never writes to disk (the reference migrated keys here).
   // Read-only: computing this never writes to disk (the reference migrated keys here).
   app.get('/health', { schema: { tags: ['health'] } }, async () =>

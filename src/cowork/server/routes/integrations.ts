@@ -10,12 +10,12 @@ function page(title: string, message: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>body{font-family:system-ui,sans-serif;background:#f6f6f4;display:grid;place-items:center;height:100vh;margin:0}main{background:#fff;border-radius:14px;padding:32px 40px;max-width:440px;box-shadow:0 4px 24px #0001}h1{font-size:20px}</style></head><body><main><h1>${esc(title)}</h1><p>${esc(message)}</p></main></body></html>`;
 }
 
-function redirectBase(ctx: AppContext, host: string | undefined): string {
+function redirectBase(ctx: Pick<AppContext, 'env'>, host: string | undefined): string {
   // The server's real origin (the reference defaulted to port 8765 while listening on 26866).
   return (ctx.env.get('ANTON_GOOGLE_OAUTH_REDIRECT_BASE') ?? `http://${host ?? '127.0.0.1:26866'}`).replace(/\/+$/, '');
 }
 
-export const integrationRoutes = routeGroup((app, ctx) => {
+export const integrationRoutes = routeGroup(['env', 'vault', 'kv', 'log'], (app, ctx) => {
   app.get('/v1/integrations', { schema: { tags: ['integrations'] } }, async (req) => {
     const g = googleConfig(ctx);
     return {

@@ -6,7 +6,7 @@ import { recordTombstone } from '../services/import-ledger.js';
 
 const isPinType = (t: string): t is PinType => (PIN_TYPES as readonly string[]).includes(t);
 
-export const pinRoutes = routeGroup((app, ctx) => {
+export const pinRoutes = routeGroup(['db', 'pins'], (app, ctx) => {
   const pins = ctx.pins;
 
   app.get('/v1/pins', { schema: { tags: ['pins'] } }, async () => ({ pins: pins.list() }));

@@ -76,7 +76,7 @@ export function contentDisposition(kind: 'attachment' | 'inline', name: string):
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export const projectRoutes = routeGroup((app, ctx) => {
+export const projectRoutes = routeGroup(['env', 'previews', 'projects'], (app, ctx) => {
   const projects = ctx.projects;
 
   app.get('/v1/projects', { schema: { tags: ['projects'] } }, async () => ({ projects: projects.list() }));

@@ -35,7 +35,7 @@ function userInput(input: z.infer<typeof ResponsesRequest>['input']): string {
  * The per-request model override. Ignored where it cannot mean anything: Minds sentinels outside Minds and
  * compatible endpoints, and another vendor's model name (the client falls back to 'claude-sonnet-4-6').
  */
-function modelOverride(ctx: AppContext, model: string): string | undefined {
+function modelOverride(ctx: Pick<AppContext, 'env'>, model: string): string | undefined {
   if (!model || model === 'anton') return undefined;
   return modelFitsProvider(ctx.env, resolveRole(ctx.env, 'planning').provider, model) ? model : undefined;
 }
@@ -48,7 +48,7 @@ function streamTurn(reply: Parameters<typeof openSse>[0], turn: RunningTurn, fro
   return reply;
 }
 
-export const responseRoutes = routeGroup((app, ctx) => {
+export const responseRoutes = routeGroup(['attachmentContext', 'env', 'conversations', 'projects', 'turns'], (app, ctx) => {
   const { conversations, projects, turns } = ctx;
 
   app.post('/v1/responses', { schema: { tags: ['chat'], body: ResponsesRequest } }, async (req, reply) => {

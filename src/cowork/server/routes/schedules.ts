@@ -51,7 +51,7 @@ function checkCadence(s: Pick<Schedule, 'cadence' | 'timezone' | 'cron' | 'nextR
 }
 
 /** The conversation as a task object (reference TaskObject) for run-now. */
-function taskFor(ctx: AppContext, s: Schedule, conversationId: string, status: string) {
+function taskFor(ctx: Pick<AppContext, 'conversations'>, s: Schedule, conversationId: string, status: string) {
   const meta = ctx.conversations.get(conversationId);
   return {
     id: conversationId,
@@ -68,7 +68,7 @@ function taskFor(ctx: AppContext, s: Schedule, conversationId: string, status: s
   };
 }
 
-export const scheduleRoutes = routeGroup((app, ctx) => {
+export const scheduleRoutes = routeGroup(['conversations', 'db', 'scheduler', 'schedules'], (app, ctx) => {
   const store = ctx.schedules;
   const scheduler = (): Scheduler => ctx.scheduler;
   const mustGet = (id: string) => {

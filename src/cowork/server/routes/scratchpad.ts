@@ -24,7 +24,7 @@ const Exec = Name.extend({
  * provider and model (defaulting to the coding role), and the key and endpoint only when the caller supplies them
  * (the server's own keys never reach user code).
  */
-function codingEnv(ctx: AppContext, b: { coding_provider: string; coding_model: string; coding_api_key: string; coding_base_url: string }): Record<string, string> {
+function codingEnv(ctx: Pick<AppContext, 'env'>, b: { coding_provider: string; coding_model: string; coding_api_key: string; coding_base_url: string }): Record<string, string> {
   const role = resolveRole(ctx.env, 'coding');
   const provider = b.coding_provider.trim() || role.provider;
   const out: Record<string, string> = { ANTON_SCRATCHPAD_PROVIDER: provider, ANTON_SCRATCHPAD_MODEL: b.coding_model.trim() || role.model };
@@ -35,7 +35,7 @@ function codingEnv(ctx: AppContext, b: { coding_provider: string; coding_model: 
 }
 
 /** Direct REPL control (§2.5): pads in the "api" scope, capped by ANTON_SERVER_MAX_PADS. */
-export const scratchpadRoutes = routeGroup((app, ctx) => {
+export const scratchpadRoutes = routeGroup(['env', 'kernelSecrets', 'log', 'pads', 'paths'], (app, ctx) => {
   const pads = ctx.pads;
   const mustGet = (name: string, hint = true): Pad => {
     const pad = pads.get(API_SCOPE, safePadName(name));

@@ -54,7 +54,7 @@ const SettingsPatch = z.object({
 
 const UI_FIELDS = ['greeting', 'tone', 'autoPin', 'showDots', 'showCounters', 'accentVariant'] as const;
 
-export const settingsRoutes = routeGroup((app, ctx) => {
+export const settingsRoutes = routeGroup(['env', 'kv'], (app, ctx) => {
   const { env, kv } = ctx;
 
   app.get('/v1/settings', { schema: { tags: ['settings'] } }, async () => settingsView(env, kv));

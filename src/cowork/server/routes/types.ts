@@ -4,10 +4,14 @@ import type { AppContext } from '../context.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
-/** One module per route group: a factory taking the context and returning a Fastify plugin. */
-export function routeGroup(register: (app: ZodApp, ctx: AppContext) => void | Promise<void>) {
+/**
+ * One module per route group. It names the parts of the server it uses (`needs`) and receives exactly those: the
+ * dependencies of every route group are visible at its top, and a route cannot reach anything it did not declare.
+ */
+export function routeGroup<K extends keyof AppContext>(needs: readonly K[], register: (app: ZodApp, deps: Pick<AppContext, K>) => void | Promise<void>) {
   return (ctx: AppContext): FastifyPluginAsync =>
     async (app) => {
-      await register(app.withTypeProvider<ZodTypeProvider>(), ctx);
+      const deps = Object.fromEntries(needs.map((k) => [k, ctx[k]])) as Pick<AppContext, K>;
+      await register(app.withTypeProvider<ZodTypeProvider>(), deps);
     };
 }

@@ -10,7 +10,7 @@ import { memoryPayload as payload, memorySections, projectMemory, type MemoryRoo
 import { routeGroup } from './types.js';
 
 /** Memory roots: global, and only registered projects (the reference accepted any client-given folder). */
-function memoryRoot(ctx: AppContext, scope: string, projectPath?: string | null): MemoryRoot {
+function memoryRoot(ctx: Pick<AppContext, 'paths' | 'projects'>, scope: string, projectPath?: string | null): MemoryRoot {
   const s = scope.toLowerCase();
   if (s === 'global') return { scope: 'Global', root: ctx.paths.memoryDir, anchor: ctx.paths.memoryDir };
   if (s !== 'project') throw badRequest('Scope must be Global or Project.');
@@ -32,14 +32,14 @@ function memoryFile(r: MemoryRoot, rel: string, mustExist: boolean): string {
   return abs;
 }
 
-function backup(ctx: AppContext, abs: string): void {
+function backup(ctx: Pick<AppContext, 'paths'>, abs: string): void {
   if (!existsSync(abs)) return;
   const dir = join(ctx.paths.coworkStateDir, 'backups', 'memory');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   copyFileSync(abs, join(dir, `${basename(abs)}.${new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15)}.bak`));
 }
 
-export const utilityRoutes = routeGroup((app, ctx) => {
+export const utilityRoutes = routeGroup(['paths', 'projects'], (app, ctx) => {
   app.get('/v1/memory', { schema: { tags: ['memory'], querystring: z.object({ project_path: z.string().optional() }) } }, async (req) => ({
     sections: memorySections(ctx, req.query.project_path),
   }));

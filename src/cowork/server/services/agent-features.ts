@@ -9,7 +9,7 @@ import { webFetchTool, webSearchTool, type SearchConfig } from '../../../core/we
 import { mindsPromptSection, queryMindsDataTool, visualisationPromptSection, type MindsConnection } from '../../../core/minds/minds.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 import type { AppContext } from '../context.js';
-import { publishArtifact } from '../routes/publish.js';
+import { publishArtifact } from './publish.js';
 import { storeFor } from './artifacts.js';
 import { listConversationDatasourcesTool } from './cowork-tools.js';
 import { formTools } from './form-tools.js';

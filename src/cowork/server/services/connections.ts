@@ -4,13 +4,16 @@ import type { AppContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { MissingFieldsError } from '../../../core/errors.js';
 import { methodOf, secretFields, type Connector, type ConnectorMethod } from './connectors.js';
-import { GOOGLE_ENGINES, revokeGoogle } from './google-oauth.js';
+import { GOOGLE_ENGINES, revokeGoogle, type OAuthDeps } from './google-oauth.js';
 import { recordTombstone } from './import-ledger.js';
 import { canProbe, runProbe, type ProbeResult } from './probes.js';
 
+/** What this module needs of the server's context (and nothing more). */
+export type ConnectionDeps = Pick<AppContext, 'db' | 'vault'> & OAuthDeps; // removing a Google connection revokes its token
+
 
 /** Clean values, check required fields of the method, apply the keep-sentinel against what is stored. */
-export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorMethod | undefined, name: string, raw: Record<string, unknown>, engine = c.id): Record<string, string> {
+export function credentialsFor(ctx: ConnectionDeps, c: Connector, method: ConnectorMethod | undefined, name: string, raw: Record<string, unknown>, engine = c.id): Record<string, string> {
   const stored = name ? ctx.vault.get(engine, name)?.fields ?? {} : {};
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -32,7 +35,7 @@ export function credentialsFor(ctx: AppContext, c: Connector, method: ConnectorM
  */
 
 /** Save a connection through a connector's form method (POST /v1/connectors/{id}/save, `anton connect`). */
-export function saveConnection(ctx: AppContext, c: Connector, methodId: string | null | undefined, rawName: string, raw: Record<string, unknown>) {
+export function saveConnection(ctx: ConnectionDeps, c: Connector, methodId: string | null | undefined, rawName: string, raw: Record<string, unknown>) {
   const methods = c.form.methods ?? [];
   if (methods.length && !methodId) throw badRequest('method is required for this connector');
   const method = methods.length ? methods.find((m) => m.id === methodId) : undefined;
@@ -52,7 +55,7 @@ export async function testStoredConnection(c: Connector | undefined, r: VaultRec
 }
 
 /** DELETE /v1/datasources/{engine}/{name} and `anton remove`: Google tokens are revoked first; a tombstone keeps an imported connection from coming back. */
-export async function removeConnection(ctx: AppContext, engine: string, name: string): Promise<void> {
+export async function removeConnection(ctx: ConnectionDeps, engine: string, name: string): Promise<void> {
   const rec = ctx.vault.get(engine, name);
   if (!rec) throw notFound('Datasource connection not found');
   if (GOOGLE_ENGINES.includes(rec.engine)) await revokeGoogle(ctx, rec.fields);

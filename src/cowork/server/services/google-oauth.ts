@@ -1,6 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
 
+/** What this module needs of the server's context (and nothing more). */
+export type OAuthDeps = Pick<AppContext, 'env' | 'kv' | 'log' | 'vault'>;
+
 export const GOOGLE_INTEGRATIONS = {
   'google-drive': { engine: 'google_drive', title: 'Google Drive', scope: 'https://www.googleapis.com/auth/drive', description: 'Search and read files in your Google Drive.' },
   'google-calendar': { engine: 'google_calendar', title: 'Google Calendar', scope: 'https://www.googleapis.com/auth/calendar', description: 'Read and manage your calendar events.' },
@@ -18,7 +21,7 @@ export interface OAuthState {
 
 const PLACEHOLDERS = new Set(['', 'YOUR_CLIENT_ID_HERE', 'YOUR_CLIENT_SECRET_HERE']);
 
-export function googleConfig(ctx: AppContext) {
+export function googleConfig(ctx: OAuthDeps) {
   const clientId = ctx.env.get('GOOGLE_CLIENT_ID') ?? '';
   const clientSecret = ctx.env.get('GOOGLE_CLIENT_SECRET') ?? '';
   return {
@@ -33,10 +36,10 @@ export function googleConfig(ctx: AppContext) {
 }
 
 const stateKey = (slug: IntegrationSlug) => `oauth:${slug}`;
-export function readState(ctx: AppContext, slug: IntegrationSlug): OAuthState {
+export function readState(ctx: OAuthDeps, slug: IntegrationSlug): OAuthState {
   return ctx.kv.get<OAuthState>(stateKey(slug), { pending: null, lastError: '', lastErrorAt: '', lastSuccessAt: '' });
 }
-export function writeState(ctx: AppContext, slug: IntegrationSlug, patch: Partial<OAuthState>): void {
+export function writeState(ctx: OAuthDeps, slug: IntegrationSlug, patch: Partial<OAuthState>): void {
   ctx.kv.update<OAuthState>(stateKey(slug), readState(ctx, slug), (s) => ({ ...s, ...patch }));
 }
 
@@ -49,7 +52,7 @@ function sameState(a: string, b: string): boolean {
 }
 
 /** PKCE (S256) authorisation URL; the verifier and state stay server-side. */
-export function startAuth(ctx: AppContext, slug: IntegrationSlug, redirectUri: string) {
+export function startAuth(ctx: OAuthDeps, slug: IntegrationSlug, redirectUri: string) {
   const g = googleConfig(ctx);
   const verifier = b64url(randomBytes(48));
   const state = b64url(randomBytes(24));
@@ -78,7 +81,7 @@ async function tokenRequest(url: string, form: Record<string, string>): Promise<
 }
 
 /** Exchange the code, read the account, store the tokens in the vault (named after the account). */
-export async function finishAuth(ctx: AppContext, slug: IntegrationSlug, q: { code?: string; state?: string; error?: string }): Promise<{ ok: boolean; message: string }> {
+export async function finishAuth(ctx: OAuthDeps, slug: IntegrationSlug, q: { code?: string; state?: string; error?: string }): Promise<{ ok: boolean; message: string }> {
   const st = readState(ctx, slug);
   const fail = (message: string) => {
     writeState(ctx, slug, { pending: null, lastError: message, lastErrorAt: new Date().toISOString() });
@@ -128,7 +131,7 @@ export async function finishAuth(ctx: AppContext, slug: IntegrationSlug, q: { co
 }
 
 /** Refresh access tokens that expire within 10 minutes (run every 30 minutes, and at will). */
-export async function refreshGoogleTokens(ctx: AppContext): Promise<number> {
+export async function refreshGoogleTokens(ctx: OAuthDeps): Promise<number> {
   const g = googleConfig(ctx);
   if (!g.ready) return 0;
   let refreshed = 0;
@@ -153,7 +156,7 @@ export async function refreshGoogleTokens(ctx: AppContext): Promise<number> {
 }
 
 /** Best-effort revocation before a Google connection is deleted. */
-export async function revokeGoogle(ctx: AppContext, fields: Record<string, string>): Promise<void> {
+export async function revokeGoogle(ctx: OAuthDeps, fields: Record<string, string>): Promise<void> {
   const token = fields.refresh_token || fields.access_token;
   if (fields.auth_type !== 'oauth' || !token) return;
   await fetch(`${googleConfig(ctx).revokeUrl}?token=${encodeURIComponent(token)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(() => {});

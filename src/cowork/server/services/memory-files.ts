@@ -3,6 +3,9 @@ import { basename, join, relative, sep } from 'node:path';
 import type { AppContext } from '../context.js';
 import { staysInside } from '../../../core/fs/safe-path.js';
 
+/** What this module needs of the server's context (and nothing more). */
+export type MemoryFileDeps = Pick<AppContext, 'paths' | 'projects'>;
+
 /** The Markdown memory files the agent reads: global ones, and each registered project's. */
 export interface MemoryRoot {
   scope: 'Global' | 'Project';
@@ -52,7 +55,7 @@ export function projectMemory(p: { name: string; path: string }): MemoryRoot {
 }
 
 /** `GET /v1/memory` and the terminal's `/memory`: global memory, then the projects' (one project when given). */
-export function memorySections(ctx: AppContext, projectPath?: string) {
+export function memorySections(ctx: MemoryFileDeps, projectPath?: string) {
   const roots: MemoryRoot[] = [{ scope: 'Global', root: ctx.paths.memoryDir, anchor: ctx.paths.memoryDir }];
   for (const p of ctx.projects.list()) if (projectPath === undefined || projectPath === p.path) roots.push(projectMemory(p));
   return roots.map((r) => ({

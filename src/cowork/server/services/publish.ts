@@ -1,8 +1,15 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { zipSync } from 'fflate';
 import { resolveInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
+import { DomainError } from '../../../core/errors.js';
+import { SETTINGS } from '../../../core/settings/settings-registry.js';
+import type { AppContext } from '../context.js';
+
+/** What publishing needs of the server: settings (URL, key), the vault (secrets to blank out), kv (history). */
+export type PublishDeps = Pick<AppContext, 'env' | 'vault' | 'kv'>;
+
 
 export interface PublishRecord {
   report_id: string;
@@ -89,3 +96,67 @@ export async function unpublish(publishUrl: string, key: string, id: string): Pr
   });
   if (!res.ok && res.status !== 404) throw new Error(`HTTP ${res.status}`);
 }
+
+
+export function publishConfig(ctx: Pick<PublishDeps, 'env'>) {
+  return { url: ctx.env.setting('ANTON_PUBLISH_URL'), key: ctx.env.get('ANTON_MINDS_API_KEY') };
+}
+
+/** Every secret the server knows: provider keys and vault secrets never leave in a published page. */
+export function knownSecrets(ctx: Pick<PublishDeps, 'env' | 'vault'>): string[] {
+  const keys = ['ANTON_ANTHROPIC_API_KEY', 'ANTON_OPENAI_API_KEY', 'ANTON_MINDS_API_KEY', 'ANTON_GEMINI_API_KEY', 'ANTON_COMPATIBLE_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY'].flatMap((k) => ctx.env.get(k) ?? []);
+  const vault = ctx.vault.list().flatMap((r) => r.secure_keys.flatMap((k) => r.fields[k] ?? []));
+  return [...keys, ...vault];
+}
+
+export interface HistoryEntry {
+  artifact: string;
+  artifactName: string;
+  url: string;
+  reportId: string;
+  publishedAt: string;
+}
+
+/** Publish an HTML artifact (shared by the route and the agent's publish_or_preview tool). */
+export async function publishArtifact(ctx: PublishDeps, file: string): Promise<{ url: string; result: Record<string, unknown> }> {
+  const { url, key } = publishConfig(ctx);
+  if (!key) throw new DomainError('bad_input', 'Configure ANTON_MINDS_API_KEY before publishing');
+  if (!/\.html?$/i.test(file)) throw new DomainError('unsupported_media', 'Only HTML artifacts can be published');
+  const dir = dirname(file);
+  const map = readPublishMap(dir);
+  let result;
+  try {
+    result = await upload(url, key, buildBundle(file, knownSecrets(ctx)), map[basename(file)]?.report_id);
+  } catch {
+    throw new DomainError('upstream_failed', 'Publishing failed. Check your Minds credentials and try again.');
+  }
+  map[basename(file)] = { report_id: String(result.report_id), url: String(result.view_url), last_md5: String(result.md5 ?? '') };
+  writePublishMap(dir, map);
+  ctx.kv.update<HistoryEntry[]>('publishHistory', [], (h) =>
+    [{ artifact: file, artifactName: basename(file), url: String(result.view_url), reportId: String(result.report_id), publishedAt: new Date().toISOString() }, ...h].slice(0, 100),
+  );
+  const { file_payload: _omit, ...shown } = result as Record<string, unknown>;
+  return { url: String(result.view_url), result: shown };
+}
+
+/** Take a published artifact down (shared by the route and the terminal's /unpublish). */
+export async function unpublishArtifact(ctx: PublishDeps, file: string): Promise<void> {
+  const { url, key } = publishConfig(ctx);
+  if (!key) throw new DomainError('bad_input', 'Configure ANTON_MINDS_API_KEY before publishing');
+  const dir = dirname(file);
+  const map = readPublishMap(dir);
+  const rec = map[basename(file)];
+  if (!rec) throw new DomainError('not_found', 'Artifact has no publish record');
+  try {
+    await unpublish(url, key, rec.report_id || rec.last_md5);
+  } catch (e) {
+    throw new DomainError('upstream_failed', `Unpublishing failed: ${(e as Error).message}`);
+  }
+  delete map[basename(file)];
+  if (Object.keys(map).length) writePublishMap(dir, map);
+  else rmSync(join(dir, '.published.json'), { force: true });
+}
+
+
+/** Recently published artifacts, newest first. */
+export const publishHistory = (ctx: Pick<PublishDeps, 'kv'>): HistoryEntry[] => ctx.kv.get<HistoryEntry[]>('publishHistory', []);
