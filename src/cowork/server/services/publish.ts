@@ -4,7 +4,6 @@ import { zipSync } from 'fflate';
 import { resolveInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { DomainError } from '../../../core/errors.js';
-import { SETTINGS } from '../../../core/settings/settings-registry.js';
 import type { AppContext } from '../context.js';
 
 /** What publishing needs of the server: settings (URL, key), the vault (secrets to blank out), kv (history). */
