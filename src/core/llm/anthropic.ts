@@ -1,9 +1,9 @@
 import type { RoleConfig } from '../settings/providers.js';
 import { LlmError, classifyLlmError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
-import { cachedClient } from './client-cache.js';
+import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
-import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamEvent, ToolCall, ProviderOptions } from './types.js';
+import type { LlmProvider, LlmResponse, LlmRequest, LlmStreamEvent, ToolCall, ProviderOptions } from './types.js';
 
 interface BlockState {
   kind: 'text' | 'tool_use' | 'other';
@@ -12,7 +12,24 @@ interface BlockState {
   json: string;
 }
 
-/** Anthropic Messages API (streaming). The SDK retries 408/429/5xx/529 with backoff and honours retry-after. */
+/** The API version the SDK we used before sent; the wire format below is that version's. */
+const ANTHROPIC_VERSION = '2026-10-21';
+const DEFAULT_BASE = 'https://api.anthropic.com';
+
+/** `<base>/v1/messages`, joining the slash the way the SDK did. */
+export function anthropicUrl(baseUrl: string | undefined): string {
+  const base = baseUrl || process.env.ANTHROPIC_BASE_URL || DEFAULT_BASE;
+  return base.endsWith('/') ? `${base}v1/messages` : `${base}/v1/messages`;
+}
+
+/** An Anthropic error body (`{type:"error", error:{…}}`) as the SDK worded it; also used for a mid-stream `error` event. */
+function anthropicError(status: number | undefined, text: string): Error {
+  const json = safeJson(text);
+  if (status === undefined) return Object.assign(new Error(statusMessage(0, json, text).replace(/^0 /, '')), { name: 'StreamError' });
+  return new HttpStatusError(status, statusMessage(status, json, json === undefined ? text : ''));
+}
+
+/** Anthropic Messages API (streaming) over the lean SSE transport (sse-transport.ts: retries, timeouts, abort). */
 export class AnthropicProvider implements LlmProvider {
   readonly name = 'anthropic';
   readonly model: string;
@@ -25,90 +42,105 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   async *stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
-    const { default: Anthropic } = await import('@anthropic-ai/sdk');
-    // One client per configuration, reused across turns (see client-cache.ts); anything passed to the
-    // constructor must be part of the key.
-    const client = cachedClient(['anthropic', this.cfg.apiKey ?? '', this.cfg.baseUrl, this.opts.maxRetries, this.opts.requestTimeoutMs], () =>
-      new Anthropic({
-        apiKey: this.cfg.apiKey ?? '',
-        baseURL: this.cfg.baseUrl || undefined,
-        maxRetries: this.opts.maxRetries,
-        timeout: this.opts.requestTimeoutMs,
-      }),
-    );
     const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
-    const secrets = [this.cfg.apiKey];
+    const apiKey = this.cfg.apiKey ?? '';
     const blocks = new Map<number, BlockState>();
     const toolCalls: ToolCall[] = [];
     let text = '';
     const usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0 };
     let stopReason = 'end_turn';
-    try {
-      const stream = await client.messages.create(
-        {
-          model: this.model,
-          max_tokens: req.maxTokens,
-          system: req.system,
-          messages: req.messages as never,
-          ...(req.tools.length ? { tools: req.tools as never, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
-          stream: true,
-        },
-        { signal: guard.signal },
-      );
-      for await (const ev of stream) {
-        guard.touch();
-        switch (ev.type) {
-          case 'message_start':
-            usage.input_tokens = ev.message.usage.input_tokens ?? 0;
-            usage.cache_read_tokens = ev.message.usage.cache_read_input_tokens ?? 0;
-            usage.cache_creation_tokens = ev.message.usage.cache_creation_input_tokens ?? 0;
-            break;
-          case 'content_block_start': {
-            const b = ev.content_block;
-            if (b.type === 'text') {
-              blocks.set(ev.index, { kind: 'text', json: '' });
-              if (b.text) {
-                text += b.text;
-                yield { type: 'text_delta', text: b.text };
-              }
-            } else if (b.type === 'tool_use') {
-              blocks.set(ev.index, { kind: 'tool_use', id: b.id, name: b.name, json: '' });
-              yield { type: 'tool_use_start', id: b.id, name: b.name };
-            } else blocks.set(ev.index, { kind: 'other', json: '' });
-            break;
-          }
-          case 'content_block_delta': {
-            const st = blocks.get(ev.index);
-            if (ev.delta.type === 'text_delta') {
-              text += ev.delta.text;
-              yield { type: 'text_delta', text: ev.delta.text };
-            } else if (ev.delta.type === 'input_json_delta' && st?.kind === 'tool_use') {
-              st.json += ev.delta.partial_json;
-              yield { type: 'tool_use_delta', id: st.id!, json: ev.delta.partial_json };
-            }
-            break;
-          }
-          case 'content_block_stop': {
+    // Events produced by one received chunk, handed on after the chunk is parsed (reused: no per-token array).
+    const out: LlmStreamEvent[] = [];
+    const onEvent = (event: string | undefined, data: string) => {
+      if (event === 'ping' || !data) return;
+      if (event === 'error') throw anthropicError(undefined, data);
+      if (event === undefined) return; // the SDK skipped unnamed events too
+      const ev = JSON.parse(data);
+      switch (ev.type) {
+        case 'content_block_delta': {
+          const d = ev.delta;
+          if (d.type === 'text_delta') {
+            text += d.text;
+            out.push({ type: 'text_delta', text: d.text });
+          } else if (d.type === 'input_json_delta') {
             const st = blocks.get(ev.index);
             if (st?.kind === 'tool_use') {
-              const parsed = parseToolInput(st.json);
-              toolCalls.push({ id: st.id!, name: st.name!, input: parsed.input, ...(parsed.error ? { parseError: parsed.error } : {}) });
-              yield { type: 'tool_use_end', id: st.id! };
+              st.json += d.partial_json;
+              out.push({ type: 'tool_use_delta', id: st.id!, json: d.partial_json });
             }
-            break;
           }
-          case 'message_delta':
-            if (ev.delta.stop_reason) stopReason = ev.delta.stop_reason;
-            usage.output_tokens = ev.usage.output_tokens ?? usage.output_tokens;
-            break;
-          default:
-            break;
+          break;
         }
+        case 'message_start': {
+          const u = ev.message?.usage ?? {};
+          usage.input_tokens = u.input_tokens ?? 0;
+          usage.cache_read_tokens = u.cache_read_input_tokens ?? 0;
+          usage.cache_creation_tokens = u.cache_creation_input_tokens ?? 0;
+          break;
+        }
+        case 'content_block_start': {
+          const b = ev.content_block;
+          if (b.type === 'text') {
+            blocks.set(ev.index, { kind: 'text', json: '' });
+            if (b.text) {
+              text += b.text;
+              out.push({ type: 'text_delta', text: b.text });
+            }
+          } else if (b.type === 'tool_use') {
+            blocks.set(ev.index, { kind: 'tool_use', id: b.id, name: b.name, json: '' });
+            out.push({ type: 'tool_use_start', id: b.id, name: b.name });
+          } else blocks.set(ev.index, { kind: 'other', json: '' });
+          break;
+        }
+        case 'content_block_stop': {
+          const st = blocks.get(ev.index);
+          if (st?.kind === 'tool_use') {
+            const parsed = parseToolInput(st.json);
+            toolCalls.push({ id: st.id!, name: st.name!, input: parsed.input, ...(parsed.error ? { parseError: parsed.error } : {}) });
+            out.push({ type: 'tool_use_end', id: st.id! });
+          }
+          break;
+        }
+        case 'message_delta':
+          if (ev.delta?.stop_reason) stopReason = ev.delta.stop_reason;
+          usage.output_tokens = ev.usage?.output_tokens ?? usage.output_tokens;
+          break;
+        default:
+          break;
       }
-      // The SDKs end a stream quietly when its signal aborts: that is a cancel or an idle timeout, not a finish.
+    };
+    try {
+      const body = JSON.stringify({
+        model: this.model,
+        max_tokens: req.maxTokens,
+        system: req.system,
+        messages: req.messages,
+        ...(req.tools.length ? { tools: req.tools, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
+        stream: true,
+      });
+      const chunks = streamSse(
+        {
+          url: anthropicUrl(this.cfg.baseUrl),
+          // The SDK authenticated with a bearer token; x-api-key is the header the API documents. Both carry the key.
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, 'x-api-key': apiKey, authorization: `Bearer ${apiKey}` },
+          body,
+          insecure: false,
+          maxRetries: this.opts.maxRetries,
+          requestTimeoutMs: this.opts.requestTimeoutMs,
+          signal: guard.signal,
+          statusError: anthropicError,
+        },
+        onEvent,
+      );
+      for await (const _ of chunks) {
+        guard.touch();
+        for (let i = 0; i < out.length; i++) yield out[i];
+        out.length = 0;
+      }
+      // A cancel or idle timeout that lands just as the stream ends still counts as one.
       if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
     } catch (err) {
-      throw classifyLlmError(guard.explain(err), secrets);
+      throw classifyLlmError(guard.explain(err), [this.cfg.apiKey]);
     } finally {
       guard.dispose();
     }

@@ -1,8 +1,7 @@
 import type { RoleConfig } from '../settings/providers.js';
 import { LlmError, classifyLlmError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
-import { insecureFetch } from './tls.js';
-import { cachedClient } from './client-cache.js';
+import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
 import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall, ProviderOptions } from './types.js';
 
@@ -38,6 +37,40 @@ export function toChatMessages(system: string, history: Message[], vision: boole
   return out;
 }
 
+interface OpenAIToolCallDelta {
+  index: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+const DEFAULT_BASE = 'https://api.openai.com/v1';
+
+/** `<base>/chat/completions`, joining the slash the way the SDK did (Gemini's base ends with one). */
+export function chatCompletionsUrl(baseUrl: string | undefined): string {
+  const base = baseUrl || process.env.OPENAI_BASE_URL || DEFAULT_BASE;
+  return base.endsWith('/') ? `${base}chat/completions` : `${base}/chat/completions`;
+}
+
+/** Bearer auth, plus the organisation and project the SDK took from the environment when set. */
+function openaiHeaders(apiKey: string): Record<string, string> {
+  const h: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${apiKey}` };
+  if (process.env.OPENAI_ORG_ID) h['openai-organization'] = process.env.OPENAI_ORG_ID;
+  if (process.env.OPENAI_PROJECT_ID) h['openai-project'] = process.env.OPENAI_PROJECT_ID;
+  return h;
+}
+
+/** A failed answer as the SDK worded it: `<status> <error.message>` of the `{error:{…}}` body, else the raw text. */
+function openaiError(status: number, text: string): Error {
+  const json = safeJson(text) as { error?: unknown } | undefined;
+  return new HttpStatusError(status, statusMessage(status, json?.error, json === undefined ? text : ''));
+}
+
+/** An error reported inside the stream (`{"error":{…}}`): no status, like the SDK's. */
+function streamError(chunk: { error?: { message?: unknown }; message?: unknown }): Error {
+  const e = chunk.error ?? chunk;
+  return new Error(typeof e.message === 'string' ? e.message : JSON.stringify(e));
+}
+
 const STOP_REASONS: Record<string, string> = { tool_calls: 'tool_use', function_call: 'tool_use', length: 'max_tokens', stop: 'end_turn' };
 
 /** OpenAI Chat Completions (streaming): OpenAI itself, Gemini's and Minds' OpenAI endpoints, Ollama, vLLM, LM Studio. */
@@ -54,73 +87,71 @@ export class OpenAIProvider implements LlmProvider {
   }
 
   async *stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
-    const { default: OpenAI } = await import('openai');
-    // One client per configuration, reused across turns (see client-cache.ts); anything passed to the
-    // constructor must be part of the key.
-    const client = cachedClient(
-      ['openai', this.cfg.provider, this.cfg.apiKey || 'not-needed', this.cfg.baseUrl, this.opts.maxRetries, this.opts.requestTimeoutMs, this.cfg.sslVerify ? 'tls' : 'insecure'],
-      () =>
-        new OpenAI({
-          apiKey: this.cfg.apiKey || 'not-needed',
-          baseURL: this.cfg.baseUrl || undefined,
-          maxRetries: this.opts.maxRetries,
-          timeout: this.opts.requestTimeoutMs,
-          ...(this.cfg.sslVerify ? {} : { fetch: insecureFetch }),
-        }),
-    );
     const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const isOpenAI = this.cfg.provider === 'openai';
     const calls = new Map<number, { id?: string; name?: string; args: string; started: boolean }>();
     let text = '';
     let stopReason = 'end_turn';
     const usage = { input_tokens: 0, output_tokens: 0 };
-    try {
-      const stream = await client.chat.completions.create(
-        {
-          model: this.model,
-          messages: toChatMessages(req.system, req.messages, this.cfg.provider !== 'openai-compatible') as never,
-          stream: true,
-          stream_options: { include_usage: true },
-          ...(isOpenAI ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
-          ...(req.tools.length
-            ? {
-                tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
-                tool_choice: req.toolChoice === 'none' ? ('none' as const) : ('auto' as const),
-              }
-            : {}),
-        },
-        { signal: guard.signal },
-      );
-      for await (const chunk of stream) {
-        guard.touch();
-        if (chunk.usage) {
-          usage.input_tokens = chunk.usage.prompt_tokens ?? 0;
-          usage.output_tokens = chunk.usage.completion_tokens ?? 0;
-        }
-        const choice = chunk.choices?.[0];
-        if (!choice) continue;
-        if (choice.finish_reason) stopReason = STOP_REASONS[choice.finish_reason] ?? choice.finish_reason;
-        const delta = choice.delta ?? {};
-        if (delta.content) {
-          text += delta.content;
-          yield { type: 'text_delta', text: delta.content };
-        }
-        for (const tc of delta.tool_calls ?? []) {
-          const st = calls.get(tc.index) ?? { args: '', started: false };
-          calls.set(tc.index, st);
-          if (tc.id) st.id = tc.id;
-          if (tc.function?.name) st.name = tc.function.name;
-          const piece = tc.function?.arguments ?? '';
-          if (!st.started && st.id && st.name) {
-            st.started = true;
-            yield { type: 'tool_use_start', id: st.id, name: st.name };
-            if (st.args) yield { type: 'tool_use_delta', id: st.id, json: st.args };
-          }
-          st.args += piece;
-          if (st.started && piece) yield { type: 'tool_use_delta', id: st.id!, json: piece };
-        }
+    let done = false;
+    // Events produced by one received chunk, handed on after the chunk is parsed (reused: no per-token array).
+    const out: LlmStreamEvent[] = [];
+    const onEvent = (event: string | undefined, data: string) => {
+      if (done) return;
+      if (data.startsWith('[DONE]')) {
+        done = true;
+        return;
       }
-      // The SDKs end a stream quietly when its signal aborts: that is a cancel or an idle timeout, not a finish.
+      const chunk = JSON.parse(data);
+      if (event === 'error' || chunk?.error) throw streamError(chunk);
+      if (chunk.usage) {
+        usage.input_tokens = chunk.usage.prompt_tokens ?? 0;
+        usage.output_tokens = chunk.usage.completion_tokens ?? 0;
+      }
+      const choice = chunk.choices?.[0];
+      if (!choice) return;
+      if (choice.finish_reason) stopReason = STOP_REASONS[choice.finish_reason] ?? choice.finish_reason;
+      const delta = choice.delta;
+      if (!delta) return;
+      if (delta.content) {
+        text += delta.content;
+        out.push({ type: 'text_delta', text: delta.content });
+      }
+      if (delta.tool_calls) for (const tc of delta.tool_calls) this.toolCallDelta(calls, tc, out);
+    };
+    try {
+      const body = JSON.stringify({
+        model: this.model,
+        messages: toChatMessages(req.system, req.messages, this.cfg.provider !== 'openai-compatible'),
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(isOpenAI ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
+        ...(req.tools.length
+          ? {
+              tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+              tool_choice: req.toolChoice === 'none' ? ('none' as const) : ('auto' as const),
+            }
+          : {}),
+      });
+      const chunks = streamSse(
+        {
+          url: chatCompletionsUrl(this.cfg.baseUrl),
+          headers: openaiHeaders(this.cfg.apiKey || 'not-needed'),
+          body,
+          insecure: !this.cfg.sslVerify,
+          maxRetries: this.opts.maxRetries,
+          requestTimeoutMs: this.opts.requestTimeoutMs,
+          signal: guard.signal,
+          statusError: openaiError,
+        },
+        onEvent,
+      );
+      for await (const _ of chunks) {
+        guard.touch();
+        for (let i = 0; i < out.length; i++) yield out[i];
+        out.length = 0;
+      }
+      // A cancel or idle timeout that lands just as the stream ends still counts as one.
       if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
     } catch (err) {
       throw classifyLlmError(guard.explain(err), [this.cfg.apiKey]);
@@ -141,5 +172,21 @@ export class OpenAIProvider implements LlmProvider {
     }
     if (toolCalls.length && stopReason === 'end_turn') stopReason = 'tool_use';
     yield { type: 'complete', response: { text, toolCalls, usage, stopReason } };
+  }
+
+  /** One streamed tool-call piece: the call starts once its id and name are known; arguments stream after that. */
+  private toolCallDelta(calls: Map<number, { id?: string; name?: string; args: string; started: boolean }>, tc: OpenAIToolCallDelta, out: LlmStreamEvent[]): void {
+    let st = calls.get(tc.index);
+    if (!st) calls.set(tc.index, (st = { args: '', started: false }));
+    if (tc.id) st.id = tc.id;
+    if (tc.function?.name) st.name = tc.function.name;
+    const piece = tc.function?.arguments ?? '';
+    if (!st.started && st.id && st.name) {
+      st.started = true;
+      out.push({ type: 'tool_use_start', id: st.id, name: st.name });
+      if (st.args) out.push({ type: 'tool_use_delta', id: st.id, json: st.args });
+    }
+    st.args += piece;
+    if (st.started && piece) out.push({ type: 'tool_use_delta', id: st.id!, json: piece });
   }
 }

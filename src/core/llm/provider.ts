@@ -37,23 +37,15 @@ export function createSideProvider(env: EnvStore): LlmProvider {
 }
 
 /**
- * Load the configured planning provider's SDK ahead of the first turn (off the boot path: call it once the server
- * is ready). Failures are ignored here; the turn itself reports them.
+ * Warm what the first LLM-related work after boot would otherwise load (off the boot path: call it once the server
+ * is ready). Turns stream over node:http(s) (sse-transport.ts), loaded with the server; Node's fetch (undici), which
+ * the provider probes and model lists use, loads on first use of its globals: ~10-20 ms better paid here.
  */
-export async function warmLlmClient(env: EnvStore): Promise<void> {
+export async function warmLlmClient(_env: EnvStore): Promise<void> {
   try {
-    // Node loads its fetch implementation (undici) on first use of these globals: ~10-20 ms the first turn need not pay.
     void new Response(new Headers({ 'x-warm': '1' }).get('x-warm')).body;
     void globalThis.fetch;
-    const role = resolveRole(env, 'planning');
-    if (role.adapter === 'anthropic') {
-      const { default: Anthropic } = await import('@anthropic-ai/sdk');
-      void new Anthropic({ apiKey: 'warm-up', baseURL: role.baseUrl || undefined });
-    } else {
-      const { default: OpenAI } = await import('openai');
-      void new OpenAI({ apiKey: 'warm-up', baseURL: role.baseUrl || undefined });
-    }
   } catch {
-    // the first turn will say what is wrong
+    // the first call will say what is wrong
   }
 }

@@ -1,6 +1,13 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+
+let insecureAgent: HttpsAgent | undefined;
+
+/** The keep-alive agent that skips certificate verification, for the streaming transport (made on first use). */
+export function insecureHttpsAgent(): HttpsAgent {
+  return (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }));
+}
 
 /**
  * A fetch that skips TLS certificate verification, for ANTON_MINDS_SSL_VERIFY=false (a self-hosted Minds with a
