@@ -1,5 +1,5 @@
 import type { RoleConfig } from '../settings/providers.js';
-import { LlmError, classifyLlmError } from './errors.js';
+import { LlmError, classifyLlmError, midStreamError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
 import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
@@ -22,11 +22,16 @@ export function anthropicUrl(baseUrl: string | undefined): string {
   return base.endsWith('/') ? `${base}v1/messages` : `${base}/v1/messages`;
 }
 
-/** An Anthropic error body (`{type:"error", error:{…}}`) as the SDK worded it; also used for a mid-stream `error` event. */
-function anthropicError(status: number | undefined, text: string): Error {
+/** An Anthropic error answer (`{type:"error", error:{…}}`) worded as the SDK did. */
+function anthropicError(status: number, text: string): Error {
   const json = safeJson(text);
-  if (status === undefined) return Object.assign(new Error(statusMessage(0, json, text).replace(/^0 /, '')), { name: 'StreamError' });
   return new HttpStatusError(status, statusMessage(status, json, json === undefined ? text : ''));
+}
+
+/** The message of an `error` event inside the stream. */
+function eventErrorMessage(data: string): string {
+  const m = (safeJson(data) as { error?: { message?: unknown } } | undefined)?.error?.message;
+  return typeof m === 'string' ? m : data;
 }
 
 /** Anthropic Messages API (streaming) over the lean SSE transport (sse-transport.ts: retries, timeouts, abort). */
@@ -53,7 +58,7 @@ export class AnthropicProvider implements LlmProvider {
     const out: LlmStreamEvent[] = [];
     const onEvent = (event: string | undefined, data: string) => {
       if (event === 'ping' || !data) return;
-      if (event === 'error') throw anthropicError(undefined, data);
+      if (event === 'error') throw midStreamError(eventErrorMessage(data), [apiKey]);
       if (event === undefined) return; // the SDK skipped unnamed events too
       const ev = JSON.parse(data);
       switch (ev.type) {

@@ -36,3 +36,8 @@ export function classifyLlmError(err: unknown, secrets: (string | undefined)[]):
   if (e?.name === 'APIConnectionTimeoutError') return new LlmError('timeout', 'The LLM request timed out.');
   return new LlmError('unavailable', `Could not reach the LLM server: ${msg}`);
 }
+
+/** An error the provider sent inside an already started stream (Anthropic's `error` event, OpenAI's `{"error":…}`). */
+export function midStreamError(message: string, secrets: (string | undefined)[]): LlmError {
+  return new LlmError('unavailable', `The LLM provider reported an error mid-reply: ${redactSecrets(message, secrets)}`);
+}

@@ -1,5 +1,5 @@
 import type { RoleConfig } from '../settings/providers.js';
-import { LlmError, classifyLlmError } from './errors.js';
+import { LlmError, classifyLlmError, midStreamError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
 import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
@@ -65,10 +65,10 @@ function openaiError(status: number, text: string): Error {
   return new HttpStatusError(status, statusMessage(status, json?.error, json === undefined ? text : ''));
 }
 
-/** An error reported inside the stream (`{"error":{…}}`): no status, like the SDK's. */
-function streamError(chunk: { error?: { message?: unknown }; message?: unknown }): Error {
+/** The message of an error reported inside the stream (`{"error":{…}}`). */
+function streamErrorMessage(chunk: { error?: { message?: unknown } }): string {
   const e = chunk.error ?? chunk;
-  return new Error(typeof e.message === 'string' ? e.message : JSON.stringify(e));
+  return typeof (e as { message?: unknown }).message === 'string' ? ((e as { message: string }).message) : JSON.stringify(e);
 }
 
 const STOP_REASONS: Record<string, string> = { tool_calls: 'tool_use', function_call: 'tool_use', length: 'max_tokens', stop: 'end_turn' };
@@ -103,7 +103,7 @@ export class OpenAIProvider implements LlmProvider {
         return;
       }
       const chunk = JSON.parse(data);
-      if (event === 'error' || chunk?.error) throw streamError(chunk);
+      if (event === 'error' || chunk?.error) throw midStreamError(streamErrorMessage(chunk), [this.cfg.apiKey]);
       if (chunk.usage) {
         usage.input_tokens = chunk.usage.prompt_tokens ?? 0;
         usage.output_tokens = chunk.usage.completion_tokens ?? 0;

@@ -101,12 +101,13 @@ const TIMED_OUT = 'The LLM request timed out.';
 type Attempt =
   | { kind: 'stream'; res: IncomingMessage; finish: () => void; timedOut: () => boolean }
   | { kind: 'retry'; error: unknown; headers?: IncomingHttpHeaders }
+  | { kind: 'redirect'; url: string }
   | { kind: 'fail'; error: unknown };
 
 /** One request: resolves once the answer's headers are in (or it failed before that). */
-function attempt(r: SseRequest): Promise<Attempt> {
+function attempt(r: SseRequest, target: string): Promise<Attempt> {
   return new Promise((resolve) => {
-    const url = new URL(r.url);
+    const url = new URL(target);
     const https = url.protocol === 'https:';
     const send = https ? httpsRequest : httpRequest;
     let settled = false;
@@ -142,6 +143,13 @@ function attempt(r: SseRequest): Promise<Attempt> {
         resolve({ kind: 'stream', res, finish, timedOut: () => timedOut });
         return;
       }
+      // fetch followed these for the SDKs; only the two that keep a POST a POST can lead anywhere useful.
+      if ((status === 307 || status === 308) && res.headers.location) {
+        res.resume();
+        finish();
+        resolve({ kind: 'redirect', url: new URL(res.headers.location, target).href });
+        return;
+      }
       // A failed answer: read its (small) body for the message, then retry or fail.
       res.setEncoding('utf8');
       let text = '';
@@ -167,12 +175,22 @@ function attempt(r: SseRequest): Promise<Attempt> {
  */
 export async function* streamSse(r: SseRequest, onEvent: SseHandler): AsyncGenerator<void> {
   let opened: Extract<Attempt, { kind: 'stream' }> | undefined;
+  let target = r.url;
+  let redirects = 0;
   for (let n = 0; ; n++) {
     if (r.signal.aborted) throw new LlmError('aborted', 'Request aborted');
-    const a = await attempt(r);
+    const a = await attempt(r, target);
     if (a.kind === 'stream') {
       opened = a;
       break;
+    }
+    if (a.kind === 'redirect') {
+      // The key travels in the headers: follow only within the same host (http → https included).
+      if (new URL(a.url).hostname !== new URL(target).hostname) throw new LlmError('bad_request', `The LLM endpoint redirects to another host (${new URL(a.url).host}); set that URL as the base URL.`);
+      if (++redirects > 5) throw new LlmError('bad_request', `The LLM endpoint redirected too often (last to ${a.url}).`);
+      target = a.url;
+      n--; // a redirect is not a retry
+      continue;
     }
     if (a.kind === 'fail' || n >= r.maxRetries) throw a.error;
     await sleep(retryDelayMs(n, a.kind === 'retry' ? a.headers : undefined), r.signal);
