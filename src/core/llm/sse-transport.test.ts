@@ -231,3 +231,13 @@ test('a 308 to the same host is followed with the same POST; one to another host
   assert.match(refused.error!.message, /redirects to another host \(elsewhere\.invalid\)/);
   assert.equal(hits.length, 3);
 });
+
+test('an event that is not JSON fails the call as unavailable, saying so (not as a lost connection)', async (t) => {
+  const { url } = await rawServer(t, (_q, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end('data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: {not json\n\n');
+  });
+  const { error } = await run(provider('openai', url));
+  assert.equal(error?.kind, 'unavailable');
+  assert.match(error!.message, /^The LLM server sent an unreadable event \(/);
+});

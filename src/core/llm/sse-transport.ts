@@ -196,12 +196,56 @@ export async function* streamSse(r: SseRequest, onEvent: SseHandler): AsyncGener
     await sleep(retryDelayMs(n, a.kind === 'retry' ? a.headers : undefined), r.signal);
   }
   const { res, finish, timedOut } = opened;
-  const parser = createParser({ onEvent: (e) => onEvent(e.event, e.data) });
+  const parser = createParser({
+    onEvent: (e) => {
+      try {
+        onEvent(e.event, e.data);
+      } catch (err) {
+        throw err instanceof LlmError ? err : new LlmError('unavailable', `The LLM server sent an unreadable event (${(err as Error).message}).`);
+      }
+    },
+  });
+  // Chunks are collected by a plain 'data' listener and fed in batches: one wake-up per burst, not per chunk.
+  let pending: string[] = [];
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | null = null;
+  const rouse = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
   res.setEncoding('utf8');
+  res.on('data', (c: string) => {
+    pending.push(c);
+    if (pending.length >= 256) res.pause(); // a consumer that stalls must not buffer a whole reply
+    rouse();
+  });
+  res.on('end', () => {
+    ended = true;
+    rouse();
+  });
+  res.on('error', (err) => {
+    failure ??= err;
+    rouse();
+  });
+  res.on('close', () => {
+    if (!ended) failure ??= new Error('aborted');
+    rouse();
+  });
   try {
-    for await (const chunk of res) {
-      parser.feed(chunk as string);
-      yield;
+    for (;;) {
+      if (pending.length) {
+        const batch = pending;
+        pending = [];
+        if (res.isPaused()) res.resume();
+        for (let i = 0; i < batch.length; i++) parser.feed(batch[i]!);
+        yield;
+        continue;
+      }
+      if (failure !== undefined) throw failure;
+      if (ended) break;
+      await new Promise<void>((r) => (wake = r));
     }
   } catch (err) {
     if (err instanceof LlmError) throw err;
