@@ -182,12 +182,15 @@ test('SSE split at any byte (mid-event, mid-UTF-8 character) streams the same te
   const bytes = Buffer.from(frames, 'utf8');
   const { url } = await rawServer(t, (_q, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    let i = 0;
+    // Cut inside each multi-byte character and mid-event, with pauses so each piece arrives as its own read.
+    const cuts = [bytes.indexOf(Buffer.from('ü')) + 1, bytes.indexOf(Buffer.from('🎉')) + 2, bytes.indexOf(Buffer.from('"ü')) + 2, bytes.length];
+    let from = 0;
     const step = () => {
-      if (i >= bytes.length) return res.end();
-      res.write(bytes.subarray(i, i + 7)); // 7-byte pieces cut through events and the multi-byte characters
-      i += 7;
-      setImmediate(step);
+      const to = cuts.shift();
+      if (to === undefined) return res.end();
+      res.write(bytes.subarray(from, to));
+      from = to;
+      setTimeout(step, 20);
     };
     step();
   });
