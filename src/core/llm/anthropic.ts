@@ -18,7 +18,7 @@ const DEFAULT_BASE = 'https://api.anthropic.com';
 
 /** `<base>/v1/messages`, joining the slash the way the SDK did. */
 export function anthropicUrl(baseUrl: string | undefined): string {
-  const base = baseUrl || process.env.ANTHROPIC_BASE_URL || DEFAULT_BASE;
+  const base = baseUrl || DEFAULT_BASE;
   return base.endsWith('/') ? `${base}v1/messages` : `${base}/v1/messages`;
 }
 

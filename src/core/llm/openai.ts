@@ -47,16 +47,13 @@ const DEFAULT_BASE = 'https://api.openai.com/v1';
 
 /** `<base>/chat/completions`, joining the slash the way the SDK did (Gemini's base ends with one). */
 export function chatCompletionsUrl(baseUrl: string | undefined): string {
-  const base = baseUrl || process.env.OPENAI_BASE_URL || DEFAULT_BASE;
+  const base = baseUrl || DEFAULT_BASE;
   return base.endsWith('/') ? `${base}chat/completions` : `${base}/chat/completions`;
 }
 
-/** Bearer auth, plus the organisation and project the SDK took from the environment when set. */
+/** Bearer auth. (Configuration comes only through the settings registry, never straight from process.env.) */
 function openaiHeaders(apiKey: string): Record<string, string> {
-  const h: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${apiKey}` };
-  if (process.env.OPENAI_ORG_ID) h['openai-organization'] = process.env.OPENAI_ORG_ID;
-  if (process.env.OPENAI_PROJECT_ID) h['openai-project'] = process.env.OPENAI_PROJECT_ID;
-  return h;
+  return { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${apiKey}` };
 }
 
 /** A failed answer as the SDK worded it: `<status> <error.message>` of the `{error:{…}}` body, else the raw text. */
