@@ -3,7 +3,7 @@ import type { ChatFlags } from './main.js';
 import { printTranscript } from './conversations.js';
 import { Repl } from './interactive.js';
 import { readAllStdin, runOneShot } from './oneshot.js';
-import { ChatSession, CliError } from './session.js';
+import { ChatSession, CliError, exitOnCliError } from './session.js';
 import { applyTheme, makeTerm } from './ui/theme.js';
 import { openWorkspace, projectForFolder } from './workspace.js';
 
@@ -53,11 +53,7 @@ export async function runChat(opts: ChatFlags): Promise<number> {
     await repl.loop();
     return 0;
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`anton: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return exitOnCliError(err);
   } finally {
     await ws.close();
   }

@@ -3,7 +3,7 @@ import { getConfigStatus } from '../core/settings/config-status.js';
 import { bootEnv } from '../cowork/server/boot-env.js';
 import type { ProviderType } from '../core/settings/providers.js';
 import { printConversationList, printTranscript, recentConversations } from './conversations.js';
-import { CliError } from './session.js';
+import { CliError, exitOnCliError } from './session.js';
 import { makeTerm } from './ui/theme.js';
 import { openWorkspace, projectForFolder, type Workspace } from './workspace.js';
 
@@ -13,11 +13,7 @@ async function withWorkspace(fn: (ws: Workspace) => Promise<number> | number): P
   try {
     return await fn(ws);
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`anton: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return exitOnCliError(err);
   } finally {
     await ws.close();
   }
@@ -100,11 +96,7 @@ export async function runImportArchiveCommand(file: string, opts: { asNew?: bool
   try {
     unpacked = archive.unpackArchive(resolve(file));
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`anton: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return exitOnCliError(err);
   }
   try {
     if (unpacked.manifest.kind === 'conversation') {
@@ -124,11 +116,7 @@ export async function runImportArchiveCommand(file: string, opts: { asNew?: bool
     if (r.vaultKey === 'kept') process.stderr.write('The archive was made with another vault key than this machine\'s: its saved connections were left out.\n');
     return 0;
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`anton: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return exitOnCliError(err);
   } finally {
     unpacked.cleanup();
   }

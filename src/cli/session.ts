@@ -18,6 +18,15 @@ export interface TurnOutcome {
 
 export class CliError extends Error {}
 
+/** A CliError is one line on stderr and exit code 1; anything else is a bug and propagates. */
+export function exitOnCliError(err: unknown): number {
+  if (err instanceof CliError) {
+    process.stderr.write(`anton: ${err.message}\n`);
+    return 1;
+  }
+  throw err;
+}
+
 /**
  * One terminal conversation. Turns run through the server's own TurnService (same history persistence, frames,
  * turn observers, cancel semantics), so what the terminal writes is exactly what the app reads, and back.
