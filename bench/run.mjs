@@ -73,7 +73,7 @@ async function bootPhase(runs) {
         const v1 = await pollUntilOk(`${s.url}/v1/projects`);
         runs.ours_start_health.push(ms(health - s.startedAt));
         runs.ours_start_v1.push(ms(v1 - s.startedAt));
-        await settle(1500); // past the background SDK warm-up: idle means ready for a turn
+        await settle(1500); // past the background LLM client warm-up: idle means ready for a turn
         // No forced GC here: a full GC can flush compiled code and would make the first turn look colder than it is.
         const idle = await s.probe('read');
         runs.ours_idle_rss.push(mb(idle.rss));
@@ -233,7 +233,7 @@ const FIGURES = [
   ['start_to_health', 'start → first /health 200', 'ms', 'ours_start_health', null, null],
   ['start_to_v1', 'start → first /v1 answer (full app ready)', 'ms', 'ours_start_v1', ['bare Fastify', 'fastify_start_v1'], { max: 250 }],
   ['first_turn_to_llm', 'first turn after boot → its request at the LLM', 'ms', 'ours_first_turn', ['node:http relay', 'relay_first_turn'], { max: 15 }],
-  ['idle_rss', 'idle RSS after ready (LLM SDK warmed)', 'MB', 'ours_idle_rss', ['bare Fastify', 'fastify_idle_rss'], { max: 65 }],
+  ['idle_rss', 'idle RSS after ready (LLM client warmed)', 'MB', 'ours_idle_rss', ['bare Fastify', 'fastify_idle_rss'], { max: 65 }],
   ['idle_heap', 'idle heap used after ready (no forced GC)', 'MB', 'ours_idle_heap', null, null],
   ['search_100000', 'search, 100k messages: slowest query kind, median', 'ms', 'search_100000', null, { max: 50 }],
   ['search_1000000', 'search, 1M messages: slowest query kind, median', 'ms', 'search_1000000', null, { max: 150 }],
