@@ -1,11 +1,9 @@
 import { VAULT_KEEP, type VaultRecord } from '../core/vault/vault.js';
-import { HttpError } from '../cowork/server/errors.js';
-import { DomainError } from '../core/errors.js';
 import { removeConnection, saveConnection, testStoredConnection, type ConnectionDeps } from '../cowork/server/services/connections.js';
 import { connectors, matchConnectors, methodOf, type Connector, type ConnectorField } from '../cowork/server/services/connectors.js';
 import { canProbe, runProbe } from '../cowork/server/services/probes.js';
 import { credentialsFor } from '../cowork/server/services/connections.js';
-import { CliError } from './session.js';
+import { CliError, isUserError } from './session.js';
 import { fit, type Term } from './ui/theme.js';
 
 /** What this module needs of the server's context (and nothing more). */
@@ -71,7 +69,7 @@ export async function removeConnectionCommand(term: Term, ctx: ConnectionCliDeps
 }
 
 function httpMessage(err: unknown): never {
-  if (err instanceof HttpError || err instanceof DomainError) throw new CliError(err.message);
+  if (isUserError(err)) throw new CliError(err.message);
   throw err;
 }
 

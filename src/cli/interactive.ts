@@ -1,9 +1,7 @@
 import { emitKeypressEvents, createInterface, type Interface } from 'node:readline';
 import { COWORK_SERVER_VERSION } from '../core/version.js';
 import { resolveRole } from '../core/settings/providers.js';
-import { HttpError } from '../cowork/server/errors.js';
-import { DomainError } from '../core/errors.js';
-import { ChatSession, CliError } from './session.js';
+import { ChatSession, isUserError } from './session.js';
 import { runSlash } from './slash.js';
 import { TurnView } from './ui/turn-view.js';
 import type { Term } from './ui/theme.js';
@@ -80,7 +78,7 @@ export class Repl {
         if (text.startsWith('/')) await runSlash(this, text);
         else await this.turn(text);
       } catch (err) {
-        const known = err instanceof CliError || err instanceof HttpError || err instanceof DomainError;
+        const known = isUserError(err);
         this.print(this.term.c.red(known ? (err as Error).message : `Error: ${(err as Error).message}`));
       }
       if (this.exiting) return;

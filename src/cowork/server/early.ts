@@ -59,7 +59,7 @@ export async function boot(argv: string[], processEnv: Record<string, string | u
   }
   if (args.protocolVersion) return { kind: 'command' };
   if (processEnv.ANTON_SUPERVISED === '1' && typeof process.send === 'function') return { kind: 'serve', early: supervisedChild(env) };
-  const current = updatesEnabled(env) ? runnableCurrent(env, paths.coworkStateDir) : null;
+  const current = updatesEnabled(env) ? runnableCurrent(paths.coworkStateDir) : null;
   if (current) {
     const { runLauncher } = await import('./launcher.js');
     const ok = await runLauncher(env, paths.coworkStateDir, current, argv);

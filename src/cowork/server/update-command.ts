@@ -12,7 +12,7 @@ export const UPDATE_USAGE = `Usage: anton update             check the release c
 export function updateStatus(processEnv: Record<string, string | undefined>) {
   const { env, paths } = bootEnv(processEnv);
   const s = readState(versionsDir(paths.coworkStateDir));
-  const current = runnableCurrent(env, paths.coworkStateDir);
+  const current = runnableCurrent(paths.coworkStateDir);
   return {
     installed: INSTALLED.version,
     current: (updatesEnabled(env) ? current?.version : undefined) ?? INSTALLED.version,
@@ -70,7 +70,7 @@ export async function runUpdateCommand(argv: string[], processEnv: Record<string
       console.log(`${r.staged.version} is ${r.fresh ? 'installed and verified' : 'already staged'}. A running server switches to it when idle; otherwise it runs at the next start.${updatesEnabled(env) ? '' : ' (ANTON_DISABLE_AUTOUPDATES is set, so it will not run until that is removed.)'}`);
       return 0;
     case 'up-to-date':
-      console.log(`Up to date (${runnableCurrent(env, paths.coworkStateDir)?.version ?? INSTALLED.version}).`);
+      console.log(`Up to date (${runnableCurrent(paths.coworkStateDir)?.version ?? INSTALLED.version}).`);
       return 0;
     default:
       console.error(`Update ${r.result}: ${r.detail ?? ''}`.trim());

@@ -35,7 +35,7 @@ export function updateConfig(env: EnvStore, coworkStateDir: string): UpdateConfi
 }
 
 /** The updated version to run instead of ourselves: newer than this install, installed, not quarantined. */
-export function runnableCurrent(env: EnvStore, coworkStateDir: string): VersionRef | null {
+export function runnableCurrent(coworkStateDir: string): VersionRef | null {
   const s = readState(versionsDir(coworkStateDir));
   const c = s.current;
   if (!c || compareVersions(c.version, INSTALLED.version) <= 0 || isQuarantined(s, c.version) || !existsSync(c.entry)) return null;
@@ -44,7 +44,7 @@ export function runnableCurrent(env: EnvStore, coworkStateDir: string): VersionR
 
 /** The version a start would run now (what --version prints, so it agrees with /health). */
 export function effectiveVersion(env: EnvStore, coworkStateDir: string): string {
-  return (updatesEnabled(env) ? runnableCurrent(env, coworkStateDir)?.version : undefined) ?? INSTALLED.version;
+  return (updatesEnabled(env) ? runnableCurrent(coworkStateDir)?.version : undefined) ?? INSTALLED.version;
 }
 
 export const probationMs = (env: EnvStore) => env.settingMs('ANTON_UPDATE_PROBATION_S');

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ChannelMissing, installRelease, ReleaseRefused, removeOtherVersions, verifyRelease, checkForUpdate, type Progress, type UpdateConfig } from '../../../core/updater/updater.js';
 import { compareVersions } from '../../../core/updater/semver.js';
-import { isQuarantined, quarantine, readState, updateState, type VersionRef } from '../../../core/updater/state.js';
+import { isQuarantined, quarantine, readState, updateState, type UpdateState, type VersionRef } from '../../../core/updater/state.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 import { checkIntervalMs, updateConfig } from '../update-config.js';
 
@@ -9,8 +9,10 @@ export type CheckResult =
   | { result: 'disabled' | 'up-to-date' | 'channel-missing' | 'error' | 'refused'; detail?: string }
   | { result: 'staged'; staged: VersionRef; fresh: boolean };
 
-const record = (cfg: UpdateConfig, result: string) =>
+/** Record the check's outcome as `lastCheck` (with any other change, in the same locked write); returns the new state. */
+const record = (cfg: UpdateConfig, result: string, change: (s: UpdateState) => void = () => {}) =>
   updateState(cfg.versionsDir, (s) => {
+    change(s);
     s.lastCheck = { at: new Date().toISOString(), result };
   });
 
@@ -34,8 +36,7 @@ export async function checkAndStage(cfg: UpdateConfig, log: Pick<Logger, 'info' 
     progress(`checking ${cfg.registry} for ${cfg.packageName}@${cfg.tag}`);
     const release = await checkForUpdate(cfg, state);
     if (!release) {
-      record(cfg, 'up to date');
-      updateState(cfg.versionsDir, (s) => void (s.channelMissingLogged = false));
+      record(cfg, 'up to date', (s) => void (s.channelMissingLogged = false));
       return { result: 'up-to-date' };
     }
     version = release.version;
@@ -43,31 +44,24 @@ export async function checkAndStage(cfg: UpdateConfig, log: Pick<Logger, 'info' 
     const { entry, protocol } = await installRelease(cfg, release, progress);
     progress(`starting ${version} once to verify it`);
     await verifyRelease(entry, version, protocol);
-    updateState(cfg.versionsDir, (s) => {
-      s.staged = { version: version!, entry, protocol };
-      s.lastCheck = { at: new Date().toISOString(), result: `staged ${version}` };
-    });
-    const after = readState(cfg.versionsDir);
+    const after = record(cfg, `staged ${version}`, (s) => void (s.staged = { version: version!, entry, protocol }));
     removeOtherVersions(cfg.versionsDir, [after.current?.version, after.knownGood?.version, version]);
     log.info({ version }, 'update verified and staged');
     return { result: 'staged', staged: { version, entry }, fresh: true };
   } catch (err) {
     const message = (err as Error).message;
     if (err instanceof ChannelMissing) {
-      const first = !readState(cfg.versionsDir).channelMissingLogged;
-      updateState(cfg.versionsDir, (s) => {
+      let first = false;
+      record(cfg, 'channel not found', (s) => {
+        first = !s.channelMissingLogged;
         s.channelMissingLogged = true;
-        s.lastCheck = { at: new Date().toISOString(), result: 'channel not found' };
       });
       if (first) log.info({ registry: cfg.registry, package: cfg.packageName }, 'no release channel yet (the package is not published there)');
       return { result: 'channel-missing', detail: message };
     }
     if (err instanceof ReleaseRefused && version) {
-      updateState(cfg.versionsDir, (s) => {
-        quarantine(s, version!, message);
-        s.lastCheck = { at: new Date().toISOString(), result: `refused ${version}: ${message}` };
-      });
-      removeOtherVersions(cfg.versionsDir, [readState(cfg.versionsDir).current?.version, readState(cfg.versionsDir).knownGood?.version]);
+      const after = record(cfg, `refused ${version}: ${message}`, (s) => quarantine(s, version!, message));
+      removeOtherVersions(cfg.versionsDir, [after.current?.version, after.knownGood?.version]);
       log.error({ version, registry: cfg.registry, reason: message }, 'update refused and quarantined');
       return { result: 'refused', detail: `${version}: ${message}` };
     }
