@@ -26,14 +26,13 @@ export async function summarizeOlderTurns(provider: LlmProvider, history: Messag
   let split = Math.max(0, history.length - keepRecent);
   while (split > 0 && !isUserInput(history[split])) split--;
   if (split < 2) return false;
-  let summary = '';
   const req = {
     system: 'You compress conversations. Write a concise factual summary of the transcript: goals, decisions, results, file paths, open questions. No preamble.',
     messages: [{ role: 'user' as const, content: transcript(history.slice(0, split)) }],
     tools: [],
     maxTokens: 2048,
   };
-  for await (const ev of provider.stream(req, signal)) if (ev.type === 'complete') summary = ev.response.text.trim();
+  const summary = (await provider.stream(req, signal, () => {})).text.trim();
   if (!summary) return false;
   history.splice(0, split, { role: 'user', content: `${SUMMARY_PREFIX}\n${summary}` }, { role: 'assistant', content: 'Understood.' });
   return true;

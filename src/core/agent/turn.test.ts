@@ -26,21 +26,17 @@ async function drive(opts: Partial<TurnOptions> & Pick<TurnOptions, 'provider'>)
   const history = opts.history ?? [];
   const saves: number[] = [];
   const events: AgentEvent[] = [];
-  const gen = runTurn({
+  const result: TurnResult = await runTurn({
     buildSystem: () => 'You are a test agent.',
     history,
     tools: new ToolRegistry(),
     userContent: 'hello',
     signal: new AbortController().signal,
     persist: (_h, from) => saves.push(from),
+    emit: (ev) => events.push(ev),
     ...opts,
   });
-  let r = await gen.next();
-  while (!r.done) {
-    events.push(r.value);
-    r = await gen.next();
-  }
-  return { result: r.value as TurnResult, history, events, saves };
+  return { result, history, events, saves };
 }
 
 const echoTool = (calls: Record<string, unknown>[]): ToolDef => ({
@@ -106,7 +102,8 @@ for (const kind of ['anthropic', 'openai'] as const) {
     s.enqueue({ text: 'Partial answer that', hang: true });
     const ac = new AbortController();
     const history: Message[] = [];
-    const gen = runTurn({
+    let seen = '';
+    const result = await runTurn({
       provider: createProvider(env(kind, s.url), 'planning'),
       buildSystem: () => 'sys',
       history,
@@ -114,17 +111,13 @@ for (const kind of ['anthropic', 'openai'] as const) {
       userContent: 'go',
       signal: ac.signal,
       persist: () => {},
-    });
-    let seen = '';
-    let r = await gen.next();
-    while (!r.done) {
-      if (r.value.type === 'text_delta') {
-        seen += r.value.text;
+      emit: (ev) => {
+        if (ev.type !== 'text_delta') return;
+        seen += ev.text;
         if (seen.includes('that')) ac.abort();
-      }
-      r = await gen.next();
-    }
-    assert.equal(r.value.status, 'cancelled');
+      },
+    });
+    assert.equal(result.status, 'cancelled');
     assert.deepEqual(history[1], { role: 'assistant', content: `Partial answer that\n\n${STOPPED_NOTE}` });
   });
 }

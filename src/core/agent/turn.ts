@@ -1,7 +1,6 @@
 import { LlmError } from '../llm/errors.js';
-import type { LlmProvider, LlmResponse, Message, ToolCall, ToolResultBlock, Usage } from '../llm/types.js';
+import type { LlmProvider, LlmResponse, LlmStreamEvent, Message, ToolCall, ToolResultBlock, Usage } from '../llm/types.js';
 import type { AgentEvent } from './events.js';
-import { Channel } from './channel.js';
 import { appendMessage, repairToolPairing, truncateHistory } from './history.js';
 import { summarizeOlderTurns } from './compaction.js';
 import type { ToolOutcome, ToolRegistry } from './tools.js';
@@ -23,6 +22,11 @@ export interface TurnOptions {
   maxTokens?: number;
   /** Applied to every tool result before the model sees it (credential scrubbing). */
   scrub?: (text: string) => string;
+  /**
+   * Receives every event of the turn as it happens, synchronously (a streamed token reaches it inside the socket's
+   * data callback, with no promise or generator step in between).
+   */
+  emit: (ev: AgentEvent) => void;
 }
 
 export interface TurnResult {
@@ -87,26 +91,22 @@ const checkAbort = (signal: AbortSignal) => {
  * One model call, streamed. On a context overflow: first summarise older turns with the model, then drop them, and
  * call again (at most twice).
  */
-async function* callModel(o: TurnOptions, h: PendingHistory, p: TurnProgress, toolChoice: 'auto' | 'none'): AsyncGenerator<AgentEvent, LlmResponse, void> {
+async function callModel(o: TurnOptions, h: PendingHistory, p: TurnProgress, toolChoice: 'auto' | 'none'): Promise<LlmResponse> {
+  const onEvent = (ev: LlmStreamEvent) => {
+    if (ev.type === 'text_delta') {
+      p.callText += ev.text;
+      p.turnText += ev.text;
+    }
+    o.emit(ev);
+  };
   for (let attempt = 0; ; attempt++) {
     p.callText = '';
     try {
-      let response: LlmResponse | undefined;
       const req = { system: o.buildSystem(), messages: h.messages, tools: o.tools.specs(), maxTokens: o.maxTokens ?? 8192, toolChoice };
-      for await (const ev of o.provider.stream(req, o.signal)) {
-        if (ev.type === 'complete') response = ev.response;
-        else {
-          if (ev.type === 'text_delta') {
-            p.callText += ev.text;
-            p.turnText += ev.text;
-          }
-          yield ev;
-        }
-      }
-      if (!response) throw new LlmError('unavailable', 'The LLM stream ended without a response.');
+      const response = await o.provider.stream(req, o.signal, onEvent);
       p.usage.input_tokens += response.usage.input_tokens;
       p.usage.output_tokens += response.usage.output_tokens;
-      yield { type: 'usage', usage: response.usage };
+      o.emit({ type: 'usage', usage: response.usage });
       return response;
     } catch (err) {
       if (o.signal.aborted) throw new TurnAborted();
@@ -116,10 +116,10 @@ async function* callModel(o: TurnOptions, h: PendingHistory, p: TurnProgress, to
         if (compacted || dropped) {
           h.touch(0);
           h.flush();
-          yield {
+          o.emit({
             type: 'context_compacted',
             message: compacted ? 'Older turns were summarised to fit the model context window.' : 'Earlier messages were dropped to fit the model context window.',
-          };
+          });
           continue;
         }
       }
@@ -128,8 +128,20 @@ async function* callModel(o: TurnOptions, h: PendingHistory, p: TurnProgress, to
   }
 }
 
+/** Resolves when the signal aborts (at once if it already has); `off` removes the listener. */
+function whenAborted(signal: AbortSignal): { aborted: Promise<void>; off: () => void } {
+  let off = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    off = () => signal.removeEventListener('abort', onAbort);
+  });
+  return { aborted, off };
+}
+
 /** Run one tool call, passing on the events it emits; its result (scrubbed) is what the model sees. */
-async function* runTool(o: TurnOptions, tc: ToolCall, skip: boolean): AsyncGenerator<AgentEvent, ToolResultBlock, void> {
+async function runTool(o: TurnOptions, tc: ToolCall, skip: boolean): Promise<ToolResultBlock> {
   const result = (content: string, isError = false): ToolResultBlock => ({
     type: 'tool_result',
     tool_use_id: tc.id,
@@ -141,30 +153,33 @@ async function* runTool(o: TurnOptions, tc: ToolCall, skip: boolean): AsyncGener
   const def = o.tools.get(tc.name);
   if (!def) return result(`Unknown tool: ${tc.name}`, true);
   const started = Date.now();
-  if (!def.reportsOwnProgress) yield { type: 'progress', phase: 'tool_start', message: tc.name, id: tc.id };
-  const chan = new Channel<AgentEvent>();
-  const onAbort = () => chan.close();
-  o.signal.addEventListener('abort', onAbort, { once: true });
+  if (!def.reportsOwnProgress) o.emit({ type: 'progress', phase: 'tool_start', message: tc.name, id: tc.id });
+  // A tool's events count only while the turn waits for it: none after a cancel or after it has returned.
+  let listening = true;
+  const emit = (e: AgentEvent) => {
+    if (listening && !o.signal.aborted) o.emit(e);
+  };
   let outcome: ToolOutcome | undefined;
   let failure: unknown;
-  const running = def.handler(tc.input, { signal: o.signal, toolUseId: tc.id, emit: (e) => chan.push(e) }).then(
-    (r) => {
-      outcome = typeof r === 'string' ? { content: r } : r;
-      chan.close();
-    },
-    (err) => {
-      failure = err;
-      chan.close();
-    },
-  );
+  const running = Promise.resolve()
+    .then(() => def.handler(tc.input, { signal: o.signal, toolUseId: tc.id, emit }))
+    .then(
+      (r) => {
+        outcome = typeof r === 'string' ? { content: r } : r;
+      },
+      (err) => {
+        failure = err;
+      },
+    );
+  const cancel = whenAborted(o.signal);
   try {
-    for await (const ev of chan) yield ev;
+    await Promise.race([running, cancel.aborted]);
   } finally {
-    o.signal.removeEventListener('abort', onAbort);
+    listening = false;
+    cancel.off();
   }
   checkAbort(o.signal); // a tool that ignores the signal is left behind, its result discarded
-  await running;
-  if (!def.reportsOwnProgress) yield { type: 'progress', phase: 'tool_done', message: tc.name, eta_seconds: (Date.now() - started) / 1000, id: tc.id };
+  if (!def.reportsOwnProgress) o.emit({ type: 'progress', phase: 'tool_done', message: tc.name, eta_seconds: (Date.now() - started) / 1000, id: tc.id });
   if (outcome) return result(outcome.content, outcome.isError);
   return result(`Tool '${tc.name}' failed: ${(failure as Error)?.message ?? String(failure)}`, true);
 }
@@ -178,13 +193,13 @@ const assistantMessage = (resp: LlmResponse): Message => ({
 });
 
 /** The rounds: call the model, run its tools, feed the results back, until it answers without tools. */
-async function* rounds(o: TurnOptions, h: PendingHistory, p: TurnProgress): AsyncGenerator<AgentEvent, void, void> {
+async function rounds(o: TurnOptions, h: PendingHistory, p: TurnProgress): Promise<void> {
   const maxRounds = o.maxToolRounds ?? 25;
   let round = 0;
   let continued = false;
   for (;;) {
     checkAbort(o.signal);
-    const resp = yield* callModel(o, h, p, round >= maxRounds ? 'none' : 'auto');
+    const resp = await callModel(o, h, p, round >= maxRounds ? 'none' : 'auto');
     h.append(assistantMessage(resp));
     p.callText = '';
     h.flush();
@@ -200,7 +215,7 @@ async function* rounds(o: TurnOptions, h: PendingHistory, p: TurnProgress): Asyn
     round++;
     const overBudget = round > maxRounds;
     const results: ToolResultBlock[] = [];
-    for (const tc of resp.toolCalls) results.push(yield* runTool(o, tc, overBudget));
+    for (const tc of resp.toolCalls) results.push(await runTool(o, tc, overBudget));
     h.append({ role: 'user', content: results });
     if (overBudget) {
       h.append({ role: 'assistant', content: 'I stopped here because the tool-call budget for this request is used up.' });
@@ -209,7 +224,7 @@ async function* rounds(o: TurnOptions, h: PendingHistory, p: TurnProgress): Asyn
     }
     if (round === maxRounds) h.append({ role: 'user', content: budgetPrompt(maxRounds) });
     h.flush();
-    yield { type: 'progress', phase: 'reasoning_start', message: 'Thinking...' };
+    o.emit({ type: 'progress', phase: 'reasoning_start', message: 'Thinking...' });
   }
 }
 
@@ -238,14 +253,14 @@ function recordCancel(h: PendingHistory, p: TurnProgress): void {
  * without tools. History is persisted after every round, so a crash or cancel never loses a completed round
  * and never leaves a tool_use without its tool_result.
  */
-export async function* runTurn(o: TurnOptions): AsyncGenerator<AgentEvent, TurnResult, void> {
+export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   const h = new PendingHistory(o.history, o.persist);
   const p: TurnProgress = { usage: { input_tokens: 0, output_tokens: 0 }, turnText: '', callText: '' };
   try {
     h.repairPairing(); // safety net for histories saved by older versions or other tools
     h.append({ role: 'user', content: o.userContent });
     h.flush();
-    yield* rounds(o, h, p);
+    await rounds(o, h, p);
     return { status: 'completed', text: p.turnText, usage: p.usage };
   } catch (err) {
     if (!(err instanceof TurnAborted) && !o.signal.aborted) {

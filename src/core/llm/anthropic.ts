@@ -3,7 +3,7 @@ import { LlmError, classifyLlmError, midStreamError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
 import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
-import type { LlmProvider, LlmResponse, LlmRequest, LlmStreamEvent, ToolCall, ProviderOptions } from './types.js';
+import type { LlmEventSink, LlmProvider, LlmResponse, LlmRequest, LlmStreamEvent, ToolCall, ProviderOptions } from './types.js';
 
 interface BlockState {
   kind: 'text' | 'tool_use' | 'other';
@@ -46,7 +46,7 @@ export class AnthropicProvider implements LlmProvider {
     this.model = cfg.model;
   }
 
-  async *stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
+  async stream(req: LlmRequest, signal: AbortSignal, sink: LlmEventSink): Promise<LlmResponse> {
     const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const apiKey = this.cfg.apiKey ?? '';
     const blocks = new Map<number, BlockState>();
@@ -123,7 +123,7 @@ export class AnthropicProvider implements LlmProvider {
         ...(req.tools.length ? { tools: req.tools, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
         stream: true,
       });
-      const chunks = streamSse(
+      await streamSse(
         {
           url: anthropicUrl(this.cfg.baseUrl),
           // The SDK authenticated with a bearer token; x-api-key is the header the API documents. Both carry the key.
@@ -136,12 +136,12 @@ export class AnthropicProvider implements LlmProvider {
           statusError: anthropicError,
         },
         onEvent,
+        () => {
+          guard.touch();
+          for (let i = 0; i < out.length; i++) sink(out[i]!);
+          out.length = 0;
+        },
       );
-      for await (const _ of chunks) {
-        guard.touch();
-        for (let i = 0; i < out.length; i++) yield out[i];
-        out.length = 0;
-      }
       // A cancel or idle timeout that lands just as the stream ends still counts as one.
       if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
     } catch (err) {
@@ -149,7 +149,6 @@ export class AnthropicProvider implements LlmProvider {
     } finally {
       guard.dispose();
     }
-    const response: LlmResponse = { text, toolCalls, usage, stopReason };
-    yield { type: 'complete', response };
+    return { text, toolCalls, usage, stopReason };
   }
 }

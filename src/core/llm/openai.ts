@@ -3,7 +3,7 @@ import { LlmError, classifyLlmError, midStreamError } from './errors.js';
 import { StreamGuard } from './stream-guard.js';
 import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
-import type { ContentBlock, LlmProvider, LlmRequest, LlmStreamEvent, Message, ToolCall, ProviderOptions } from './types.js';
+import type { ContentBlock, LlmEventSink, LlmProvider, LlmRequest, LlmResponse, LlmStreamEvent, Message, ToolCall, ProviderOptions } from './types.js';
 
 type ChatMessage = Record<string, unknown>;
 
@@ -83,7 +83,7 @@ export class OpenAIProvider implements LlmProvider {
     this.model = cfg.model;
   }
 
-  async *stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
+  async stream(req: LlmRequest, signal: AbortSignal, sink: LlmEventSink): Promise<LlmResponse> {
     const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const isOpenAI = this.cfg.provider === 'openai';
     const calls = new Map<number, { id?: string; name?: string; args: string; started: boolean }>();
@@ -130,7 +130,7 @@ export class OpenAIProvider implements LlmProvider {
             }
           : {}),
       });
-      const chunks = streamSse(
+      await streamSse(
         {
           url: chatCompletionsUrl(this.cfg.baseUrl),
           headers: openaiHeaders(this.cfg.apiKey || 'not-needed'),
@@ -142,12 +142,12 @@ export class OpenAIProvider implements LlmProvider {
           statusError: openaiError,
         },
         onEvent,
+        () => {
+          guard.touch();
+          for (let i = 0; i < out.length; i++) sink(out[i]!);
+          out.length = 0;
+        },
       );
-      for await (const _ of chunks) {
-        guard.touch();
-        for (let i = 0; i < out.length; i++) yield out[i];
-        out.length = 0;
-      }
       // A cancel or idle timeout that lands just as the stream ends still counts as one.
       if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
     } catch (err) {
@@ -160,15 +160,15 @@ export class OpenAIProvider implements LlmProvider {
       const id = st.id ?? `call_${index}_${Date.now().toString(36)}`;
       const name = st.name ?? 'unknown_tool';
       if (!st.started) {
-        yield { type: 'tool_use_start', id, name };
-        if (st.args) yield { type: 'tool_use_delta', id, json: st.args };
+        sink({ type: 'tool_use_start', id, name });
+        if (st.args) sink({ type: 'tool_use_delta', id, json: st.args });
       }
-      yield { type: 'tool_use_end', id };
+      sink({ type: 'tool_use_end', id });
       const parsed = parseToolInput(st.args);
       toolCalls.push({ id, name, input: parsed.input, ...(parsed.error ? { parseError: parsed.error } : {}) });
     }
     if (toolCalls.length && stopReason === 'end_turn') stopReason = 'tool_use';
-    yield { type: 'complete', response: { text, toolCalls, usage, stopReason } };
+    return { text, toolCalls, usage, stopReason };
   }
 
   /** One streamed tool-call piece: the call starts once its id and name are known; arguments stream after that. */

@@ -7,7 +7,7 @@ import type { RoleConfig } from '../settings/providers.js';
 import { AnthropicProvider } from './anthropic.js';
 import { OpenAIProvider } from './openai.js';
 import { LlmError } from './errors.js';
-import type { LlmProvider, LlmStreamEvent, ProviderOptions } from './types.js';
+import type { LlmProvider, LlmResponse, LlmStreamEvent, ProviderOptions } from './types.js';
 
 // The behaviours the SDKs gave us for free and the lean transport (sse-transport.ts) reimplements, each proven
 // against a real HTTP server on loopback.
@@ -24,11 +24,11 @@ function provider(kind: 'anthropic' | 'openai', baseUrl: string, opts: Partial<P
   return new OpenAIProvider({ role: 'planning', provider: 'openai-compatible', adapter: 'openai', model: 'm', apiKey: 'sk-oai-secret-key', baseUrl: `${baseUrl}/v1`, sslVerify: true } as RoleConfig, o);
 }
 
-async function run(p: LlmProvider, signal = new AbortController().signal): Promise<{ events: LlmStreamEvent[]; error?: LlmError }> {
+async function run(p: LlmProvider, signal = new AbortController().signal): Promise<{ events: LlmStreamEvent[]; response?: LlmResponse; error?: LlmError }> {
   const events: LlmStreamEvent[] = [];
   try {
-    for await (const ev of p.stream(REQ, signal)) events.push(ev);
-    return { events };
+    const response = await p.stream(REQ, signal, (ev) => events.push(ev));
+    return { events, response };
   } catch (err) {
     assert.ok(err instanceof LlmError, `an LlmError, not ${String(err)}`);
     return { events, error: err };
@@ -194,14 +194,13 @@ test('SSE split at any byte (mid-event, mid-UTF-8 character) streams the same te
     };
     step();
   });
-  const { events, error } = await run(provider('anthropic', url));
+  const { events, response, error } = await run(provider('anthropic', url));
   assert.equal(error, undefined);
   assert.equal(textOf(events), 'Grüße 🎉 done');
-  const complete = events.at(-1);
-  assert.ok(complete?.type === 'complete');
-  assert.deepEqual(complete.response.toolCalls, [{ id: 'toolu_1', name: 'echo', input: { text: 'ü' } }]);
-  assert.equal(complete.response.stopReason, 'tool_use');
-  assert.deepEqual(complete.response.usage, { input_tokens: 5, output_tokens: 9, cache_read_tokens: 0, cache_creation_tokens: 0 });
+  assert.ok(response);
+  assert.deepEqual(response.toolCalls, [{ id: 'toolu_1', name: 'echo', input: { text: 'ü' } }]);
+  assert.equal(response.stopReason, 'tool_use');
+  assert.deepEqual(response.usage, { input_tokens: 5, output_tokens: 9, cache_read_tokens: 0, cache_creation_tokens: 0 });
 });
 
 test('each vendor gets its headers: Anthropic x-api-key and anthropic-version, OpenAI a bearer token', async (t) => {

@@ -169,11 +169,14 @@ function attempt(r: SseRequest, target: string): Promise<Attempt> {
 }
 
 /**
- * Send the request (retrying as described above) and feed every SSE event of the answer to `onEvent`. The
- * generator yields after each received chunk, once its events are handled, so the caller can pass on whatever
- * the handler produced: per token that is one chunk, one parsed event and one JSON.parse — nothing else.
+ * Send the request (retrying as described above) and feed every SSE event of the answer to `onEvent`, synchronously
+ * inside the socket's 'data' callback; `afterChunk` runs once each received chunk's events are handled, so the caller
+ * passes on whatever the handler produced right there. Per token that is one chunk, one parsed event and one
+ * JSON.parse: no promise, no generator step, no queue between the socket and the caller's sink.
+ * Errors thrown by `onEvent` mean the answer was unreadable; errors thrown by `afterChunk` are the caller's own and
+ * are passed through unchanged. Resolves when the answer ends.
  */
-export async function* streamSse(r: SseRequest, onEvent: SseHandler): AsyncGenerator<void> {
+export async function streamSse(r: SseRequest, onEvent: SseHandler, afterChunk: () => void): Promise<void> {
   let opened: Extract<Attempt, { kind: 'stream' }> | undefined;
   let target = r.url;
   let redirects = 0;
@@ -205,56 +208,43 @@ export async function* streamSse(r: SseRequest, onEvent: SseHandler): AsyncGener
       }
     },
   });
-  // Chunks are collected by a plain 'data' listener and fed in batches: one wake-up per burst, not per chunk.
-  let pending: string[] = [];
-  let ended = false;
-  let failure: unknown;
-  let wake: (() => void) | null = null;
-  const rouse = () => {
-    const w = wake;
-    wake = null;
-    w?.();
+  /** Why a transport-level failure happened, in the words the user sees. */
+  const explain = (err: unknown): unknown => {
+    if (err instanceof LlmError) return err;
+    if (timedOut()) return new LlmError('timeout', TIMED_OUT);
+    if (r.signal.aborted) return new LlmError('aborted', 'Request aborted');
+    return new LlmError('unavailable', `The LLM server closed the connection mid-reply (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
   };
-  res.setEncoding('utf8');
-  res.on('data', (c: string) => {
-    pending.push(c);
-    if (pending.length >= 256) res.pause(); // a consumer that stalls must not buffer a whole reply
-    rouse();
-  });
-  res.on('end', () => {
-    ended = true;
-    rouse();
-  });
-  res.on('error', (err) => {
-    failure ??= err;
-    rouse();
-  });
-  res.on('close', () => {
-    if (!ended) failure ??= new Error('aborted');
-    rouse();
-  });
   try {
-    for (;;) {
-      if (pending.length) {
-        const batch = pending;
-        pending = [];
-        if (res.isPaused()) res.resume();
-        for (let i = 0; i < batch.length; i++) parser.feed(batch[i]!);
-        yield;
-        continue;
-      }
-      if (failure !== undefined) throw failure;
-      if (ended) break;
-      await new Promise<void>((r) => (wake = r));
-    }
-  } catch (err) {
-    if (err instanceof LlmError) throw err;
-    if (timedOut()) throw new LlmError('timeout', TIMED_OUT);
-    if (r.signal.aborted) throw new LlmError('aborted', 'Request aborted');
-    throw new LlmError('unavailable', `The LLM server closed the connection mid-reply (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (settled) return;
+        try {
+          parser.feed(c);
+        } catch (err) {
+          return settle(explain(err));
+        }
+        try {
+          afterChunk();
+        } catch (err) {
+          settle(err); // the caller's failure, not the server's
+        }
+      });
+      res.on('end', () => settle());
+      res.on('error', (err) => settle(explain(err)));
+      res.on('close', () => settle(explain(new Error('aborted'))));
+    });
   } finally {
     finish();
-    // Leaving early (an adapter error, a consumer that stopped) must not leave the socket streaming.
+    // Leaving early (an unreadable event, a failing caller) must not leave the socket streaming.
     if (!res.complete) res.destroy();
   }
 }

@@ -59,8 +59,10 @@ export type LlmStreamEvent =
   | { type: 'text_delta'; text: string }
   | { type: 'tool_use_start'; id: string; name: string }
   | { type: 'tool_use_delta'; id: string; json: string }
-  | { type: 'tool_use_end'; id: string }
-  | { type: 'complete'; response: LlmResponse };
+  | { type: 'tool_use_end'; id: string };
+
+/** Receives each stream event synchronously, as the model's bytes arrive (may throw to fail the call). */
+export type LlmEventSink = (ev: LlmStreamEvent) => void;
 
 export interface LlmRequest {
   system: string;
@@ -74,7 +76,11 @@ export interface LlmRequest {
 export interface LlmProvider {
   readonly name: string;
   readonly model: string;
-  stream(req: LlmRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent>;
+  /**
+   * Stream one model call: every event goes to `onEvent` as it arrives, and the whole response is the result.
+   * Push, not pull: per token there is no promise or generator step between the socket and the sink.
+   */
+  stream(req: LlmRequest, signal: AbortSignal, onEvent: LlmEventSink): Promise<LlmResponse>;
 }
 
 /** Retry and timeout policy shared by the provider adapters. */

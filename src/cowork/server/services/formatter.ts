@@ -38,60 +38,57 @@ export class ResponseFormatter {
 
   constructor(readonly itemId: string) {}
 
-  format(ev: AgentEvent): FramePayload[] {
+  /** Pass the frames an event maps to (none, or one) to `out`: no array per token. */
+  format(ev: AgentEvent, out: (f: FramePayload) => void): void {
     switch (ev.type) {
       case 'text_delta':
         this.text += ev.text;
-        return [{ type: 'response.output_text.delta', item_id: this.itemId, delta: ev.text }];
+        return out({ type: 'response.output_text.delta', item_id: this.itemId, delta: ev.text });
       case 'tool_use_start': {
         this.toolNames.set(ev.id, ev.name);
         this.toolInput.set(ev.id, '');
         const fam = thoughtFamily(ev.name);
-        return [{ type: 'response.in_progress', thought_role: fam ? `thought.${fam}.start` : 'thought.progress', content: ev.name, tool_use_id: ev.id }];
+        return out({ type: 'response.in_progress', thought_role: fam ? `thought.${fam}.start` : 'thought.progress', content: ev.name, tool_use_id: ev.id });
       }
       case 'tool_use_delta':
         this.toolInput.set(ev.id, (this.toolInput.get(ev.id) ?? '') + ev.json);
-        return [];
+        return;
       case 'tool_use_end': {
         const fam = thoughtFamily(this.toolNames.get(ev.id) ?? '');
         const input = (this.toolInput.get(ev.id) ?? '').slice(0, CONTENT_CAP);
         this.toolInput.delete(ev.id);
-        return [{ type: 'response.in_progress', thought_role: fam ? `thought.${fam}.end` : 'thought.progress', content: input, tool_use_id: ev.id }];
+        return out({ type: 'response.in_progress', thought_role: fam ? `thought.${fam}.end` : 'thought.progress', content: input, tool_use_id: ev.id });
       }
       case 'tool_result':
-        return [
-          {
-            type: 'response.in_progress',
-            thought_role: 'thought.scratchpad.result',
-            content: ev.content.slice(0, CONTENT_CAP),
-            tool_name: ev.name,
-            tool_action: ev.action ?? '',
-            tool_use_id: ev.id,
-          },
-        ];
+        return out({
+          type: 'response.in_progress',
+          thought_role: 'thought.scratchpad.result',
+          content: ev.content.slice(0, CONTENT_CAP),
+          tool_name: ev.name,
+          tool_action: ev.action ?? '',
+          tool_use_id: ev.id,
+        });
       case 'progress': {
         if (ev.phase === 'scratchpad') {
           const now = Date.now();
-          if (now - this.lastLineAt < 250) return [];
+          if (now - this.lastLineAt < 250) return;
           this.lastLineAt = now;
         }
         const label = PHASE_LABELS[ev.phase] ?? ev.phase;
-        return [
-          {
-            type: 'response.in_progress',
-            thought_role: 'thought.progress',
-            content: ev.message ? `${label}: ${ev.message}` : label,
-            phase: ev.phase,
-            message: ev.message,
-            eta_seconds: ev.eta_seconds ?? null,
-            tool_use_id: ev.id ?? '',
-          },
-        ];
+        return out({
+          type: 'response.in_progress',
+          thought_role: 'thought.progress',
+          content: ev.message ? `${label}: ${ev.message}` : label,
+          phase: ev.phase,
+          message: ev.message,
+          eta_seconds: ev.eta_seconds ?? null,
+          tool_use_id: ev.id ?? '',
+        });
       }
       case 'context_compacted':
-        return [{ type: 'response.in_progress', thought_role: 'thought.context_compacted', content: ev.message }];
+        return out({ type: 'response.in_progress', thought_role: 'thought.context_compacted', content: ev.message });
       case 'usage':
-        return [];
+        return;
     }
   }
 }

@@ -187,13 +187,14 @@ export class TurnService {
       ...extra,
     });
     const fmt = new ResponseFormatter(itemId);
+    const push = (f: FramePayload) => turn.push(f);
     const scope = { conversationId: req.conversationId, project: req.project };
     const observers = this.ext.turnObservers.map((f) => f(scope));
     let status: 'completed' | 'cancelled' | 'failed' = 'failed';
     try {
       turn.push({ type: 'response.created', response: response('created', []), conversation_id: req.conversationId });
       const agent = buildAgent(this.env, this.ext, scope, req.modelOverride);
-      const gen = runTurn({
+      const result = await runTurn({
         provider: agent.provider,
         summarizer: agent.summarizer,
         buildSystem: agent.buildSystem,
@@ -205,15 +206,11 @@ export class TurnService {
         persist: (h, from) => this.store.saveHistory(req.conversationId, h, from, turn.turnId),
         maxToolRounds: this.env.setting('ANTON_MAX_TOOL_ROUNDS'),
         maxTokens: this.env.setting('ANTON_MAX_TOKENS'),
+        emit: (ev) => fmt.format(ev, push),
       });
-      let r = await gen.next();
-      while (!r.done) {
-        for (const f of fmt.format(r.value)) turn.push(f);
-        r = await gen.next();
-      }
       const output = [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: fmt.text }] }];
-      turn.push({ type: 'response.completed', response: response('completed', output, { usage: r.value.usage }) });
-      status = r.value.status;
+      turn.push({ type: 'response.completed', response: response('completed', output, { usage: result.usage }) });
+      status = result.status;
       this.store.finishTurn(turn.turnId, status);
     } catch (err) {
       const known = err instanceof LlmError;
