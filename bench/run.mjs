@@ -13,6 +13,10 @@ import { measureSupervised } from './lib/supervisor.mjs';
 import { renderDoc } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
+// `--only=boot,stream,history,search,terminal,supervisor`: a development run of some phases; it prints its table and
+// writes nothing (bench/results and docs/performance.md only ever hold complete runs).
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const wanted = (phase) => !ONLY || ONLY.includes(phase);
 const RUNS = 3;
 const P = QUICK
   ? { warmupMs: 1000, cpuWindowMs: 2000, latencyWindowMs: 1500, minSamples: 1000, healthRequests: 1000, search: [100_000], searchSamples: 40, messagesSamples: 200, churnTails: 200, churnTurns: 30 }
@@ -290,11 +294,11 @@ async function main() {
   if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.mjs'))) throw new Error('Build first: npm run build');
   const runs = new Proxy({}, { get: (o, k) => (o[k] ??= []) });
   const details = [];
-  await bootPhase(runs);
-  await streamPhase(runs, details);
-  await historyPhase(runs);
-  await searchPhase(runs, details);
-  for (let r = 0; r < RUNS; r++) {
+  if (wanted('boot')) await bootPhase(runs);
+  if (wanted('stream')) await streamPhase(runs, details);
+  if (wanted('history')) await historyPhase(runs);
+  if (wanted('search')) await searchPhase(runs, details);
+  for (let r = 0; r < RUNS && wanted('terminal'); r++) {
     const t = await measureTerminal();
     if (t.skipped) {
       details.push({ phase: 'terminal', skipped: t.skipped });
@@ -302,7 +306,7 @@ async function main() {
     }
     runs.terminal.push(t.ms);
   }
-  for (let r = 0; r < RUNS; r++) {
+  for (let r = 0; r < RUNS && wanted('supervisor'); r++) {
     const s = await measureSupervised();
     runs.sup_start_health.push(s.startHealthMs);
     runs.sup_uss.push(s.uss);
@@ -333,6 +337,7 @@ async function main() {
   };
   console.log(`\nAnton Cowork server benchmark (${result.meta.mode}) — node ${process.version}, ${result.meta.cpus} CPUs, load ${loadAvgStart.map((x) => x.toFixed(1)).join(' ')}, ${result.meta.durationS} s\n`);
   printTable(figures);
+  if (ONLY) return;
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${result.meta.at.replace(/[:.]/g, '-')}-${result.meta.mode}.json`);

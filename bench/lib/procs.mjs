@@ -36,8 +36,8 @@ export function freePort() {
  * Start `node [--expose-gc --import probe] script args…`. Resolves once spawned; `announced()` waits for the
  * {"port":…} line a baseline prints.
  */
-export function startProcess(script, args = [], { env = {}, probe = true } = {}) {
-  const flags = probe ? ['--expose-gc', '--import', PROBE] : [];
+export function startProcess(script, args = [], { env = {}, probe = true, nodeArgs = [] } = {}) {
+  const flags = [...(probe ? ['--expose-gc', '--import', PROBE] : []), ...nodeArgs];
   const startedAt = process.hrtime.bigint();
   const child = spawn(process.execPath, [...flags, script, ...args], {
     cwd: ROOT,

@@ -83,6 +83,8 @@ interface TurnProgress {
   callText: string;
 }
 
+const nextLoopIteration = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const checkAbort = (signal: AbortSignal) => {
   if (signal.aborted) throw new TurnAborted();
 };
@@ -260,6 +262,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     h.repairPairing(); // safety net for histories saved by older versions or other tools
     h.append({ role: 'user', content: o.userContent });
     h.flush();
+    await nextLoopIteration(); // saving the prompt and preparing the model call are two short tasks, not one long one
     await rounds(o, h, p);
     return { status: 'completed', text: p.turnText, usage: p.usage };
   } catch (err) {

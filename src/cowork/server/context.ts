@@ -7,6 +7,7 @@ import type { Paths } from '../../core/paths.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import { bootEnv } from './boot-env.js';
 import { openDatabase, type Db, type MigrationReport } from './db/database.js';
+import { WalCheckpointer } from './db/wal-checkpointer.js';
 import { KvStore } from './stores/kv.js';
 import { ProjectStore, type ProjectInfo } from './stores/projects.js';
 import { PreviewMounts } from './stores/preview-mounts.js';
@@ -113,6 +114,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   const log = opts.log ?? createLogger(env, paths.coworkStateDir, opts.logLevel ?? env.setting('ANTON_LOG_LEVEL'));
   const { db, migration } = openDatabase(paths.databaseFile);
   if (migration.from !== migration.to) log.info(migration, 'database migrated');
+  const checkpointer = new WalCheckpointer(db, { onError: (message) => log.warn({ cause: message }, 'WAL checkpoint failed; retrying') });
   const kv = new KvStore(db);
   const projects = new ProjectStore(paths.projectsDir, kv);
   projects.ensureGeneral();
@@ -171,7 +173,17 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     attachmentSource(ctx.legacyAttachments, projects),
   );
   // Closed in reverse: turns first (they use pads), then pads, then the database.
-  ctx.closers.push(unregister, () => void (conversations.frameLog.flush(), db.close()), () => pads.closeAll(), () => ctx.scheduler.stop(), () => ctx.turns.closeAll());
+  ctx.closers.push(
+    unregister,
+    async () => {
+      conversations.frameLog.flush();
+      await checkpointer.stop();
+      db.close();
+    },
+    () => pads.closeAll(),
+    () => ctx.scheduler.stop(),
+    () => ctx.turns.closeAll(),
+  );
   return ctx;
 }
 
