@@ -8,7 +8,6 @@ import type { ProjectInfo } from '../cowork/server/stores/projects.js';
 import type { AppContext } from '../cowork/server/context.js';
 import { folderPromptSection } from './workspace.js';
 import type { TurnFrame } from './ui/turn-view.js';
-import { HttpError } from '../cowork/server/errors.js';
 import { DomainError } from '../core/errors.js';
 
 export interface TurnOutcome {
@@ -21,7 +20,7 @@ export interface TurnOutcome {
 export class CliError extends Error {}
 
 /** An error meant for the user (a refused request, a bad input), shown as its message rather than as a bug. */
-export const isUserError = (err: unknown): err is Error => err instanceof CliError || err instanceof HttpError || err instanceof DomainError;
+export const isUserError = (err: unknown): err is Error => err instanceof CliError || err instanceof DomainError;
 
 /** A CliError is one line on stderr and exit code 1; anything else is a bug and propagates. */
 export function exitOnCliError(err: unknown): number {

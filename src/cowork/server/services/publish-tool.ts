@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { lazyToolInput, type ToolDef } from '../../../core/agent/tools.js';
-import { HttpError } from '../errors.js';
 import { readPublishMap } from './publish.js';
 import type { TurnScope } from './agent.js';
 import type { AppContext } from '../context.js';
@@ -28,7 +27,7 @@ export function publishTool(ctx: AppContext, scope: TurnScope, publish: (ctx: Ap
         const r = await publish(ctx, file);
         return `Published successfully! View URL: ${r.url}`;
       } catch (e) {
-        return { content: `PUBLISH FAILED: ${e instanceof HttpError ? String(e.detail) : (e as Error).message}`, isError: true };
+        return { content: `PUBLISH FAILED: ${(e as Error).message}`, isError: true };
       }
     },
   };
