@@ -5,7 +5,7 @@ import { otherLiveProcesses } from '../cowork/server/services/live-processes.js'
 import { TURN_BUSY } from '../cowork/server/services/turns.js';
 import { mintConversationId, type ConversationMeta } from '../cowork/server/stores/conversations.js';
 import type { ProjectInfo } from '../cowork/server/stores/projects.js';
-import type { AppContext } from '../cowork/server/context.js';
+import type { ServerServices } from '../cowork/server/server-services.js';
 import { folderPromptSection } from './workspace.js';
 import type { TurnFrame } from './ui/turn-view.js';
 import { DomainError } from '../core/errors.js';
@@ -43,7 +43,7 @@ export class ChatSession {
   model: string | undefined;
 
   constructor(
-    readonly ctx: AppContext,
+    readonly ctx: ServerServices,
     public project: ProjectInfo,
     folder: string | null,
     conversationId?: string,

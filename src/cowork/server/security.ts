@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from './context.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import { SPA_SUBDIRS } from './spa.js';
 import { errorBody } from './error-body.js';
@@ -113,10 +112,10 @@ function isSameOrigin(origin: string, host: string, tlsHosts: string[]): boolean
  * writes (Origin must be ours or allow-listed; `null` never is), and an optional per-launch bearer token on
  * every route but the few in OPEN_ROUTES.
  */
-export function installSecurity(app: FastifyInstance, ctx: AppContext, corsOrigins: string[]): void {
-  const hosts = allowedHosts(ctx.env);
-  const tlsHosts = extraHosts(ctx.env);
-  const token = ctx.env.get('ANTON_SERVER_TOKEN');
+export function installSecurity(app: FastifyInstance, env: EnvStore, corsOrigins: string[]): void {
+  const hosts = allowedHosts(env);
+  const tlsHosts = extraHosts(env);
+  const token = env.get('ANTON_SERVER_TOKEN');
   const hostOk = (h: string | undefined) => {
     const name = h === undefined ? '' : hostName(h);
     return name !== '' && hosts.has(name);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { VAULT_KEEP, type VaultRecord } from '../../../core/vault/vault.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { DomainError, MissingFieldsError } from '../../../core/errors.js';
 import { methodOf, secretFields, type Connector, type ConnectorMethod } from './connectors.js';
 import { GOOGLE_ENGINES, revokeGoogle, type OAuthDeps } from './google-oauth.js';
@@ -8,7 +8,7 @@ import { recordTombstone } from './import-ledger.js';
 import { canProbe, runProbe, type ProbeResult } from './probes.js';
 
 /** What this module needs of the server's context (and nothing more). */
-export type ConnectionDeps = Pick<AppContext, 'db' | 'vault'> & OAuthDeps; // removing a Google connection revokes its token
+export type ConnectionDeps = Pick<ServerServices, 'db' | 'vault'> & OAuthDeps; // removing a Google connection revokes its token
 
 
 /** Clean values, check required fields of the method, apply the keep-sentinel against what is stored. */
