@@ -31,6 +31,9 @@ export function exitOnCliError(err: unknown): number {
   throw err;
 }
 
+/** What a terminal conversation uses: the turn service and the stores a turn reads, settings, and the agent's hooks. */
+export type SessionDeps = Pick<ServerServices, 'agent' | 'conversations' | 'projects' | 'turns' | 'env' | 'paths'>;
+
 /**
  * One terminal conversation. Turns run through the server's own TurnService (same history persistence, frames,
  * turn observers, cancel semantics), so what the terminal writes is exactly what the app reads, and back.
@@ -43,7 +46,7 @@ export class ChatSession {
   model: string | undefined;
 
   constructor(
-    readonly ctx: ServerServices,
+    readonly ctx: SessionDeps,
     public project: ProjectInfo,
     folder: string | null,
     conversationId?: string,
