@@ -24,21 +24,19 @@ test('src/core never imports from the terminal adapter (src/cli)', () => {
   assert.deepEqual(offenders.map((f) => relative(SRC, f)), []);
 });
 
-/** Relative runtime imports of each module (type-only imports are erased and cannot form a load cycle). */
+/**
+ * Relative imports of each module, type-only ones included: an `import type` cycle loads fine (it is erased), but it
+ * still ties two modules into one, which is what this test forbids.
+ */
 function importGraph(): Map<string, string[]> {
   const files = tsFiles(SRC).filter((f) => !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !f.includes('/testing/'));
   const known = new Set(files);
-  const graph = new Map<string, string[]>();
-  for (const f of files) {
-    const deps: string[] = [];
-    for (const m of readFileSync(f, 'utf8').matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+'(\.[^']+)'/gm)) {
-      if (m[2]) continue;
-      const target = join(f, '..', m[3]).replace(/\.js$/, '.ts');
-      if (known.has(target)) deps.push(target);
-    }
-    graph.set(f, deps);
-  }
-  return graph;
+  return new Map(files.map((f) => [f, relativeImports(f, readFileSync(f, 'utf8')).filter((t) => known.has(t))]));
+}
+
+/** The modules a source text imports or re-exports from by relative path, as absolute .ts paths. */
+function relativeImports(file: string, text: string): string[] {
+  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gm)].map((m) => join(file, '..', m[1]).replace(/\.js$/, '.ts'));
 }
 
 /** Strongly connected components with more than one module (Tarjan). */
@@ -75,8 +73,19 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-test('src/ has no import cycles (a service never imports a route; modules load in one direction)', () => {
+test('src/ has no import cycles, type-only imports included (a service never imports a route or the composition root)', () => {
   assert.deepEqual(cycles(importGraph()), []);
+});
+
+test('the import graph counts type-only imports and re-exports as edges', () => {
+  const text = [
+    "import type { A } from './a.js';",
+    "import {\n  type B,\n  type C,\n} from './b.js';",
+    "export type { D } from '../d.js';",
+    "import { e } from './e.js';",
+    "import { f } from 'node:fs';",
+  ].join('\n');
+  assert.deepEqual(relativeImports('/src/x/m.ts', text), ['/src/x/a.ts', '/src/x/b.ts', '/src/d.ts', '/src/x/e.ts']);
 });
 
 test('the cycle check finds a cycle when there is one', () => {

@@ -8,7 +8,7 @@ import type { Paths } from '../core/paths.js';
 import type { Message } from '../core/llm/types.js';
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../core/version.js';
 import { MIGRATIONS } from '../cowork/server/db/migrations.js';
-import type { AppContext } from '../cowork/server/context.js';
+import type { ServerServices } from '../cowork/server/server-services.js';
 import type { ConversationMeta } from '../cowork/server/stores/conversations.js';
 import { mintConversationId } from '../cowork/server/stores/conversations.js';
 import { CliError } from './session.js';
@@ -111,7 +111,7 @@ function manifest(kind: Manifest['kind'], includesKey: boolean): Manifest {
 const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2));
 
 /** The whole workspace to one zip. `db` is the open database (its backup is consistent with concurrent writers). */
-export async function exportWorkspace(ctx: AppContext, file: string, withKey: boolean): Promise<{ file: string; files: number }> {
+export async function exportWorkspace(ctx: Pick<ServerServices, 'db' | 'paths'>, file: string, withKey: boolean): Promise<{ file: string; files: number }> {
   const tmp = mkdtempSync(join(tmpdir(), 'anton-export-'));
   try {
     const dbCopy = join(tmp, 'cowork.db');
@@ -138,7 +138,7 @@ interface ConversationDump {
   history: Message[];
 }
 
-export function exportConversation(ctx: AppContext, id: string, file: string): { file: string } {
+export function exportConversation(ctx: Pick<ServerServices, 'conversations'>, id: string, file: string): { file: string } {
   const meta = ctx.conversations.get(id);
   if (!meta) throw new CliError(`No conversation ${id}. \`anton sessions --all\` lists them.`);
   const w = new ArchiveWriter(file);
@@ -224,7 +224,7 @@ export interface ImportReport {
 }
 
 /** A conversation archive: added under its id (or a new id when that one exists and `asNew`). */
-export function importConversation(ctx: AppContext, dir: string, asNew: boolean): ImportReport {
+export function importConversation(ctx: Pick<ServerServices, 'conversations' | 'projects'>, dir: string, asNew: boolean): ImportReport {
   const dump = JSON.parse(readFileSync(join(dir, 'conversation.json'), 'utf8')) as ConversationDump;
   let id = dump.meta.id;
   if (ctx.conversations.get(id)) {

@@ -1,7 +1,7 @@
 import { getConfigStatus } from '../core/settings/config-status.js';
 import type { ChatFlags } from './main.js';
 import { printTranscript } from './conversations.js';
-import { Repl } from './interactive.js';
+import { InteractiveRepl } from './interactive.js';
 import { readAllStdin, runOneShot } from './oneshot.js';
 import { ChatSession, CliError, exitOnCliError } from './session.js';
 import { applyTheme, makeTerm } from './ui/theme.js';
@@ -43,7 +43,7 @@ export async function runChat(opts: ChatFlags): Promise<number> {
     }
     if (oneShot) return await runOneShot(session, term, prompt!, !!opts.json);
     if (ctx.kv.get<string>('terminalTheme', 'color') === 'plain') applyTheme(term, 'plain');
-    const repl = new Repl(session, term);
+    const repl = new InteractiveRepl(session, ctx, term);
     if (created) term.out.write(term.c.dim(`Created project ${project.name} for ${folder ?? process.cwd()}.\n`));
     repl.banner();
     if (resumed) {

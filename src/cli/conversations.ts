@@ -1,10 +1,10 @@
-import type { AppContext } from '../cowork/server/context.js';
+import type { ServerServices } from '../cowork/server/server-services.js';
 import type { ConversationMeta } from '../cowork/server/stores/conversations.js';
 import type { Term } from './ui/theme.js';
 import { fit } from './ui/theme.js';
 
 /** What this module needs of the server's context (and nothing more). */
-export type ConversationReadDeps = Pick<AppContext, 'conversations'>;
+export type ConversationReadDeps = Pick<ServerServices, 'conversations'>;
 
 /** `anton sessions` / `/resume`: recent conversations, newest first (the same listing as GET /v1/conversations). */
 export function recentConversations(ctx: ConversationReadDeps, project: string | 'all', limit = 20): ConversationMeta[] {

@@ -3,6 +3,7 @@ import { COWORK_SERVER_VERSION } from '../core/version.js';
 import { resolveRole } from '../core/settings/providers.js';
 import { ChatSession, isUserError } from './session.js';
 import { runSlash } from './slash.js';
+import type { Repl, ReplServices } from './repl.js';
 import { TurnView } from './ui/turn-view.js';
 import type { Term } from './ui/theme.js';
 
@@ -12,13 +13,14 @@ export const PROMPT = '› ';
  * The interactive chat: a prompt, turns drawn as they stream, slash commands. Esc or Ctrl-C cancels the running turn
  * (the partial reply stays in the conversation); Ctrl-C on an empty prompt hints at Ctrl-D, which exits.
  */
-export class Repl {
+export class InteractiveRepl implements Repl {
   private rl: Interface | null = null;
   private history: string[] = [];
   exiting = false;
 
   constructor(
     readonly session: ChatSession,
+    readonly services: ReplServices,
     readonly term: Term,
     private readonly input: NodeJS.ReadStream = process.stdin,
   ) {}
@@ -29,7 +31,7 @@ export class Repl {
 
   banner(): void {
     const { c } = this.term;
-    const role = resolveRole(this.session.ctx.env, 'planning');
+    const role = resolveRole(this.services.env, 'planning');
     this.print(`${c.bold('Anton')} ${c.dim(COWORK_SERVER_VERSION)} ${c.dim('·')} project ${c.cyan(this.session.project.name)} ${c.dim('·')} ${c.dim(`${role.provider}/${this.session.model ?? role.model}`)}`);
     this.print(c.dim('Type a request. /help for commands · Esc cancels a turn · Ctrl-D exits.'));
   }

@@ -5,10 +5,9 @@ import { otherLiveProcesses } from '../cowork/server/services/live-processes.js'
 import { TURN_BUSY } from '../cowork/server/services/turns.js';
 import { mintConversationId, type ConversationMeta } from '../cowork/server/stores/conversations.js';
 import type { ProjectInfo } from '../cowork/server/stores/projects.js';
-import type { AppContext } from '../cowork/server/context.js';
+import type { ServerServices } from '../cowork/server/server-services.js';
 import { folderPromptSection } from './workspace.js';
 import type { TurnFrame } from './ui/turn-view.js';
-import { HttpError } from '../cowork/server/errors.js';
 import { DomainError } from '../core/errors.js';
 
 export interface TurnOutcome {
@@ -21,7 +20,7 @@ export interface TurnOutcome {
 export class CliError extends Error {}
 
 /** An error meant for the user (a refused request, a bad input), shown as its message rather than as a bug. */
-export const isUserError = (err: unknown): err is Error => err instanceof CliError || err instanceof HttpError || err instanceof DomainError;
+export const isUserError = (err: unknown): err is Error => err instanceof CliError || err instanceof DomainError;
 
 /** A CliError is one line on stderr and exit code 1; anything else is a bug and propagates. */
 export function exitOnCliError(err: unknown): number {
@@ -31,6 +30,9 @@ export function exitOnCliError(err: unknown): number {
   }
   throw err;
 }
+
+/** What a terminal conversation uses: the turn service and the stores a turn reads, settings, and the agent's hooks. */
+export type SessionDeps = Pick<ServerServices, 'agent' | 'conversations' | 'projects' | 'turns' | 'env' | 'paths'>;
 
 /**
  * One terminal conversation. Turns run through the server's own TurnService (same history persistence, frames,
@@ -44,7 +46,7 @@ export class ChatSession {
   model: string | undefined;
 
   constructor(
-    readonly ctx: AppContext,
+    readonly ctx: SessionDeps,
     public project: ProjectInfo,
     folder: string | null,
     conversationId?: string,

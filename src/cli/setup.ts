@@ -1,13 +1,13 @@
 import { getConfigStatus } from '../core/settings/config-status.js';
 import { DEFAULT_MINDS_URL, DEFAULT_OPENAI_BASE_URL, PROVIDER_TYPE_LABELS, RECOMMENDED_PAIR, type ProviderType } from '../core/settings/providers.js';
-import type { AppContext } from '../cowork/server/context.js';
+import type { ServerServices } from '../cowork/server/server-services.js';
 import { probeProviderModels, validateProviderKey, type ProbeResult } from '../cowork/server/services/provider-probe.js';
 import { listProviders, saveProviders, type ProviderEntry } from '../cowork/server/services/settings.js';
 import { CliError } from './session.js';
 import type { Term } from './ui/theme.js';
 
 /** What this module needs of the server's context (and nothing more). */
-export type SetupDeps = Pick<AppContext, 'env' | 'kv'>;
+export type SetupDeps = Pick<ServerServices, 'env' | 'kv'>;
 
 export interface ProviderAnswers {
   provider: ProviderType;

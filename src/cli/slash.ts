@@ -4,7 +4,7 @@ import { SkillStore, skillLabel } from '../core/memory/skills.js';
 import { resolveRole } from '../core/settings/providers.js';
 import { memorySections } from '../cowork/server/services/memory-files.js';
 import { listProviders } from '../cowork/server/services/settings.js';
-import type { Repl } from './interactive.js';
+import type { Repl } from './repl.js';
 import { printConversationList, printTranscript, recentConversations } from './conversations.js';
 import { CliError } from './session.js';
 import { applyTheme, fit } from './ui/theme.js';
@@ -47,7 +47,7 @@ export const SLASH_COMMANDS: Slash[] = [
     run: async (r, arg) => {
       let id: string | null = arg || null;
       if (!id) {
-        const list = recentConversations(r.session.ctx, 'all', 30);
+        const list = recentConversations(r.services, 'all', 30);
         if (!list.length) return r.print('No conversations yet.');
         id = await pick(
           r,
@@ -58,7 +58,7 @@ export const SLASH_COMMANDS: Slash[] = [
       }
       const meta = r.session.resume(id);
       r.print(r.term.c.dim(`Resumed ${meta.id} in project ${meta.project} (${meta.turns} turn${meta.turns === 1 ? '' : 's'}).`));
-      printTranscript(r.term, r.session.ctx, meta.id, 6);
+      printTranscript(r.term, r.services, meta.id, 6);
     },
   },
   {
@@ -72,14 +72,14 @@ export const SLASH_COMMANDS: Slash[] = [
   {
     name: 'sessions',
     summary: 'recent conversations of this project',
-    run: (r) => printConversationList(r.term, recentConversations(r.session.ctx, r.session.project.name), false),
+    run: (r) => printConversationList(r.term, recentConversations(r.services, r.session.project.name), false),
   },
   {
     name: 'memory',
     args: '[file]',
     summary: "what Anton remembers (global and this project's memory files)",
     run: (r, arg) => {
-      const sections = memorySections(r.session.ctx, r.session.project.path);
+      const sections = memorySections(r.services, r.session.project.path);
       const { c } = r.term;
       if (arg) {
         const file = sections.flatMap((s) => s.files).find((f) => f.relativePath === arg || f.relativePath === `${arg}.md` || f.name.toLowerCase() === arg.toLowerCase());
@@ -100,7 +100,7 @@ export const SLASH_COMMANDS: Slash[] = [
     name: 'skills',
     summary: 'saved skills (procedures Anton can recall)',
     run: (r) => {
-      const skills = new SkillStore(r.session.ctx.paths.skillsDir).list();
+      const skills = new SkillStore(r.services.paths.skillsDir).list();
       if (!skills.length) return r.print('No skills saved yet. /skill save <label> <file> adds one from a Markdown file.');
       for (const s of skills) r.print(fit(`  ${r.term.c.cyan(s.meta.label)}  ${s.meta.name}${s.meta.when_to_use ? r.term.c.dim(` — ${s.meta.when_to_use}`) : ''}`, r.term.width + 20));
     },
@@ -110,7 +110,7 @@ export const SLASH_COMMANDS: Slash[] = [
     args: '<label> | save <label> <file.md> | remove <label>',
     summary: 'show, save or remove a skill',
     run: (r, arg) => {
-      const store = new SkillStore(r.session.ctx.paths.skillsDir);
+      const store = new SkillStore(r.services.paths.skillsDir);
       const [sub, label, file] = arg.split(/\s+/);
       if (!sub) throw new CliError('Usage: /skill <label> | /skill save <label> <file.md> | /skill remove <label>');
       if (sub === 'remove') {
@@ -142,9 +142,9 @@ export const SLASH_COMMANDS: Slash[] = [
         r.session.model = arg;
         return r.print(`Using ${c.cyan(arg)} for this session (\`/llm default\` goes back; \`anton setup\` changes the saved default).`);
       }
-      const role = resolveRole(r.session.ctx.env, 'planning');
+      const role = resolveRole(r.services.env, 'planning');
       r.print(`Provider ${c.cyan(role.provider)} · model ${c.cyan(r.session.model ?? role.model)}${r.session.model ? c.dim(' (this session)') : ''}`);
-      const configured = listProviders(r.session.ctx.env).map((p) => p.type + (p.isDefault ? ' (default)' : ''));
+      const configured = listProviders(r.services.env).map((p) => p.type + (p.isDefault ? ' (default)' : ''));
       r.print(c.dim(`Configured providers: ${configured.join(', ') || 'none'}`));
     },
   },
@@ -153,7 +153,7 @@ export const SLASH_COMMANDS: Slash[] = [
     summary: 'configure the LLM provider (the setup wizard)',
     run: async (r) => {
       const { runSetupWizard } = await import('./setup.js');
-      await runSetupWizard(r.session.ctx);
+      await runSetupWizard(r.services);
     },
   },
   {
@@ -161,7 +161,7 @@ export const SLASH_COMMANDS: Slash[] = [
     args: '[artifact.html]',
     summary: 'publish an HTML artifact (Minds key needed); pick one without an argument',
     run: async (r, arg) => {
-      const { ctx } = r.session;
+      const ctx = r.services;
       const [{ artifactCards, resolveArtifactPath }, { publishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/services/publish.js')]);
       let path: string | null = arg || null;
       if (!path) {
@@ -180,7 +180,7 @@ export const SLASH_COMMANDS: Slash[] = [
     summary: 'take a published artifact down',
     run: async (r, arg) => {
       if (!arg) throw new CliError('Usage: /unpublish <path of the artifact>');
-      const { ctx } = r.session;
+      const ctx = r.services;
       const [{ resolveArtifactPath }, { unpublishArtifact }] = await Promise.all([import('../cowork/server/services/artifacts.js'), import('../cowork/server/services/publish.js')]);
       await unpublishArtifact(ctx, resolveArtifactPath(ctx.projects, arg));
       r.print('Unpublished.');
@@ -194,7 +194,7 @@ export const SLASH_COMMANDS: Slash[] = [
       const mode = arg || (r.term.color ? 'plain' : 'color');
       if (mode !== 'color' && mode !== 'plain') throw new CliError('Usage: /theme color | /theme plain');
       applyTheme(r.term, mode);
-      r.session.ctx.kv.set('terminalTheme', mode);
+      r.services.kv.set('terminalTheme', mode);
       r.print(`Theme: ${mode}${mode === 'color' && !r.term.color ? ' (this terminal has no colours: NO_COLOR is set or it is not a TTY)' : ''}.`);
     },
   },
@@ -217,7 +217,8 @@ export const SLASH_COMMANDS: Slash[] = [
     name: 'explain',
     summary: 'the steps of the last turn (tools run, code, timings)',
     run: (r) => {
-      const { ctx, conversationId } = r.session;
+      const { conversationId } = r.session;
+      const ctx = r.services;
       const last = ctx.conversations.latestTurn(conversationId);
       if (!last) return r.print('Nothing to explain yet.');
       const { c } = r.term;
@@ -248,12 +249,12 @@ export const SLASH_COMMANDS: Slash[] = [
     name: 'connect',
     args: '[engine]',
     summary: 'connect a data source (form from the connector catalogue, tested live)',
-    run: async (r, arg) => void (await (await import('./datasources.js')).connectInteractive(r.term, r.session.ctx, { engine: arg || undefined })),
+    run: async (r, arg) => void (await (await import('./datasources.js')).connectInteractive(r.term, r.services, { engine: arg || undefined })),
   },
   {
     name: 'list',
     summary: 'connected data sources',
-    run: async (r) => (await import('./datasources.js')).listConnections(r.term, r.session.ctx),
+    run: async (r) => (await import('./datasources.js')).listConnections(r.term, r.services),
   },
   {
     name: 'edit',
@@ -261,7 +262,7 @@ export const SLASH_COMMANDS: Slash[] = [
     summary: 'change a connection',
     run: async (r, arg) => {
       if (!arg) throw new CliError('Usage: /edit <engine/name>');
-      await (await import('./datasources.js')).connectInteractive(r.term, r.session.ctx, { edit: arg });
+      await (await import('./datasources.js')).connectInteractive(r.term, r.services, { edit: arg });
     },
   },
   {
@@ -270,14 +271,14 @@ export const SLASH_COMMANDS: Slash[] = [
     summary: 'remove a connection and its credentials',
     run: async (r, arg) => {
       if (!arg) throw new CliError('Usage: /remove <engine/name>');
-      await (await import('./datasources.js')).removeConnectionCommand(r.term, r.session.ctx, arg, false);
+      await (await import('./datasources.js')).removeConnectionCommand(r.term, r.services, arg, false);
     },
   },
   {
     name: 'test',
     args: '[connection]',
     summary: 'test connections live',
-    run: async (r, arg) => void (await (await import('./datasources.js')).testConnections(r.term, r.session.ctx, arg || undefined)),
+    run: async (r, arg) => void (await (await import('./datasources.js')).testConnections(r.term, r.services, arg || undefined)),
   },
   {
     name: 'exit',

@@ -1,16 +1,18 @@
 import { basename, join, relative, resolve, sep } from 'node:path';
 import pino from 'pino';
-import { closeContext, createContext, type AppContext } from '../cowork/server/context.js';
+import { closeContext, createContext } from '../cowork/server/context.js';
+import type { ServerServices } from '../cowork/server/server-services.js';
 import { RotatingFile } from '../cowork/server/logging.js';
 import { GENERAL_PROJECT, sanitizeProjectName, type ProjectInfo } from '../cowork/server/stores/projects.js';
 
 /**
  * The terminal's handle on the shared workspace: the very stores and services a Cowork server builds
  * (`createContext`), on the same state dir and database. Logs go to `<state>/logs/terminal.log` (size-capped, rotated),
- * never to the screen.
+ * never to the screen. This is the terminal's composition root: each command takes from `ctx` what it uses and passes
+ * only that on.
  */
 export interface Workspace {
-  ctx: AppContext;
+  ctx: ServerServices;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,7 @@ const FOLDERS_KEY = 'terminalFolders'; // absolute folder → project name
  * 4. any other folder → the project remembered for it, else one named after the folder (reused when a project of
  *    that name exists and no other folder claimed it, otherwise created with a unique name).
  */
-export function projectForFolder(ctx: AppContext, cwd: string, requested?: string): { project: ProjectInfo; created: boolean; folder: string | null } {
+export function projectForFolder(ctx: Pick<ServerServices, 'projects' | 'kv' | 'paths'>, cwd: string, requested?: string): { project: ProjectInfo; created: boolean; folder: string | null } {
   const { projects, kv } = ctx;
   if (requested) {
     if (projects.exists(requested)) return { project: projects.resolve(requested), created: false, folder: null };

@@ -1554,7 +1554,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description An error: `detail` is a message, or a list of validation issues (422). */
+        /**
+         * @description Stable machine-readable error kind; `detail` is for people.
+         * @enum {string}
+         */
+        ErrorCode: "bad_input" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "too_large" | "unsupported_media" | "validation_failed" | "rate_limited" | "internal" | "upstream_failed" | "unavailable" | "disk_full" | "read_only";
+        /** @description An error: `detail` is a message, or a list of validation issues (422); `code` says which kind. */
         ErrorBody: {
             detail: string | ({
                 type: string;
@@ -1563,6 +1568,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            code: components["schemas"]["ErrorCode"];
         };
         /** @description Request validation failed (pydantic v2 shape). */
         ValidationErrorBody: {
@@ -1573,6 +1579,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            /** @enum {string} */
+            code: "validation_failed";
         };
         Health: {
             /** @enum {string} */

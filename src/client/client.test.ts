@@ -48,7 +48,7 @@ test('typed client: project files through the {path} wildcard, and a typed {deta
 
   const missing = await api.GET('/v1/projects/{name}/files/{path}', { params: { path: { name: 'general', path: 'nope.md' } } });
   assert.equal(missing.response.status, 404);
-  assert.deepEqual(missing.error, { detail: 'File not found' });
+  assert.deepEqual(missing.error, { detail: 'File not found', code: 'not_found' });
 });
 
 test('typed client: pins and schedules round-trip, and a 422 comes back as the validation list', async (t) => {

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../cowork/server/app.js';
-import { createContext, type AppContext } from '../cowork/server/context.js';
+import { createContext } from '../cowork/server/context.js';
+import type { ServerServices } from '../cowork/server/server-services.js';
 import { cleanEnv, makeTempHome } from './temp-home.js';
 import { StubLlm } from './stub-llm.js';
 import { parseSetting } from '../core/settings/settings-registry.js';
 
 export interface TestApp {
   app: FastifyInstance;
-  ctx: AppContext;
+  ctx: ServerServices;
   home: string;
   env: Record<string, string>;
   /** Base URL when started with listen: true (for SSE over a real socket). */

@@ -3,11 +3,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { validatorCompiler } from 'fastify-type-provider-zod';
-import { closeContext, type AppContext } from './context.js';
+import { closeContext } from './context.js';
+import type { ServerServices } from './server-services.js';
+import type { EnvStore } from '../../core/settings/env-store.js';
 import { HttpError, installErrorHandling } from './errors.js';
 import { contractSerializerCompiler } from './schemas/serializer.js';
 import { buildDocsApp, DOCS_PREFIX, forwardToDocs, publishedDocument } from './api-docs.js';
-import { allowedOrigins as originsFor, installSecurity, redactUrl } from './security.js';
+import { allowedOrigins, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
 import { installPeerCheck } from './peer-uid.js';
 import { healthRoutes } from './routes/health.js';
@@ -40,11 +42,6 @@ export interface BuildAppOptions {
   serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
 
-/** Origins allowed to call the API cross-origin (see security.ts). */
-export function allowedOrigins(ctx: AppContext): string[] {
-  return originsFor(ctx.env);
-}
-
 /** Fastify's request log lines, with credentials in the query string masked. */
 class RedactingLogController extends LogController {
   override incomingRequest(request: FastifyRequest): void {
@@ -67,7 +64,11 @@ class RedactingLogController extends LogController {
   }
 }
 
-export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+/**
+ * The HTTP server over one process's services. With `createContext` this is the composition root: the only code that
+ * holds every service; each part below gets just what it uses (route groups name theirs, routes/types.ts).
+ */
+export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const serializer = contractSerializerCompiler(!!opts.checkResponses);
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -91,8 +92,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   const spa = ctx.spa;
   installErrorHandling(app, spa ? spaFallback(spa) : undefined);
-  const origins = allowedOrigins(ctx);
-  installSecurity(app, ctx, origins);
+  const origins = allowedOrigins(ctx.env);
+  installSecurity(app, ctx.env, origins);
 
   // The client sends Content-Type: application/json on every request, body-less POSTs included.
   // Only JSON and multipart bodies are accepted. A text/plain body (a CSRF-able "simple" request) is refused with
@@ -113,7 +114,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
   await app.register(cors, { origin: origins, credentials: true });
   if (spa) await registerSpa(app, spa);
-  await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx), files: 100, fields: 50 } });
+  await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx.env), files: 100, fields: 50 } });
   if (opts.checkResponses) app.addHook('onRoute', (await import('./schemas/apply.js')).applyContract);
   await registerRoutes(app, ctx);
   // The OpenAPI document and the /docs page come from a throw-away instance built on first request, from the
@@ -141,7 +142,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 }
 
 /** Every route group, in one place (the app and the OpenAPI builder register the same list). */
-async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+async function registerRoutes(app: FastifyInstance, ctx: ServerServices): Promise<void> {
   // Route contracts (answers, ids, summaries) are only needed where they are published or checked: the docs
   // instance and tests. The running server serializes with JSON.stringify, so it does not load them at boot.
   for (const group of [healthRoutes, settingsRoutes, projectRoutes, responseRoutes, conversationRoutes, scratchpadRoutes, pinRoutes, searchRoutes, scheduleRoutes, attachmentRoutes, artifactRoutes, utilityRoutes, connectorRoutes, datasourceRoutes, datavaultRoutes, publishRoutes, integrationRoutes, browseRoutes]) {
@@ -149,6 +150,6 @@ async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<vo
   }
 }
 
-export function maxUploadBytes(ctx: AppContext): number {
-  return ctx.env.setting('ANTON_MAX_UPLOAD_MB') * 1024 * 1024;
+export function maxUploadBytes(env: EnvStore): number {
+  return env.setting('ANTON_MAX_UPLOAD_MB') * 1024 * 1024;
 }

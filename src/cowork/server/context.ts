@@ -3,65 +3,29 @@ import type { Logger } from 'pino';
 import { createLogger } from './logging.js';
 import { appendMessage, messageText, repairToolPairing } from '../../core/agent/history.js';
 import type { Message } from '../../core/llm/types.js';
-import type { Paths } from '../../core/paths.js';
-import type { EnvStore } from '../../core/settings/env-store.js';
 import { bootEnv } from './boot-env.js';
-import { openDatabase, type Db, type MigrationReport } from './db/database.js';
+import { openDatabase, type Db } from './db/database.js';
 import { WalCheckpointer } from './db/wal-checkpointer.js';
 import { KvStore } from './stores/kv.js';
-import { ProjectStore, type ProjectInfo } from './stores/projects.js';
+import { ProjectStore } from './stores/projects.js';
 import { PreviewMounts } from './stores/preview-mounts.js';
 import { ConversationStore } from './stores/conversations.js';
 import { TurnService } from './services/turns.js';
-import { emptyExtensions, type AgentExtensions } from './services/agent.js';
-import type { PadManager } from '../../core/scratchpad/manager.js';
+import { emptyExtensions } from './services/agent.js';
 import { createPadManager } from './services/scratchpads.js';
 import { DataVault, envPrefix } from '../../core/vault/vault.js';
 import { registerAgentFeatures } from './services/agent-features.js';
 import { PinStore } from './stores/pins.js';
 import { reconcileOnBoot } from './services/importer.js';
 import { SubmissionStore } from './services/submissions.js';
-import { resolveSpa, type Spa } from './spa.js';
+import { resolveSpa } from './spa.js';
 import { LegacyAttachmentStore, removeUploadLeftovers } from './stores/attachments.js';
 import { buildAttachmentContext } from './services/attachment-context.js';
 import { ScheduleStore } from './stores/schedules.js';
 import { Scheduler, schedulerOptions } from './services/scheduler.js';
-import type { SearchSource } from './services/search.js';
 import { otherLiveProcesses, registerLiveProcess } from './services/live-processes.js';
+import type { ServerServices } from './server-services.js';
 import { artifactSource, attachmentSource, conversationSource, pinSource, projectSource, scheduleSource } from './services/search-sources.js';
-
-/** Everything a route needs, built once per server (tests build one per temp HOME). */
-export interface AppContext {
-  paths: Paths;
-  env: EnvStore;
-  log: Logger;
-  db: Db;
-  migration: MigrationReport;
-  kv: KvStore;
-  projects: ProjectStore;
-  previews: PreviewMounts;
-  conversations: ConversationStore;
-  turns: TurnService;
-  /** Tools, prompt sections and scrubbers that features add to every agent turn. */
-  agent: AgentExtensions;
-  /** Text appended to the user's prompt for the attachments sent with it. */
-  attachmentContext: (project: ProjectInfo, conversationId: string, ids: string[]) => string;
-  pads: PadManager;
-  pins: PinStore;
-  schedules: ScheduleStore;
-  legacyAttachments: LegacyAttachmentStore;
-  vault: DataVault;
-  submissions: SubmissionStore;
-  scheduler: Scheduler;
-  /** Everything /v1/search looks through; features add their own sources. */
-  searchSources: SearchSource[];
-  /** DS_* variables for a conversation's kernels (null: the /v1/scratchpad pads); the data vault fills this in. */
-  kernelSecrets: (conversationId: string | null) => Record<string, string>;
-  /** The web UI folder when ANTON_SERVE_SPA is on. */
-  spa: Spa | null;
-  /** Shutdown steps run in reverse order of registration. */
-  closers: (() => Promise<void> | void)[];
-}
 
 export interface ContextOptions {
   logLevel?: string;
@@ -109,7 +73,7 @@ function recoverInterruptedTurns(db: Db, conversations: ConversationStore, log: 
   }
 }
 
-export function createContext(processEnv: Record<string, string | undefined>, opts: ContextOptions = {}): AppContext {
+export function createContext(processEnv: Record<string, string | undefined>, opts: ContextOptions = {}): ServerServices {
   const { env, paths } = bootEnv(processEnv);
   const log = opts.log ?? createLogger(env, paths.coworkStateDir, opts.logLevel ?? env.setting('ANTON_LOG_LEVEL'));
   const { db, migration } = openDatabase(paths.databaseFile);
@@ -132,7 +96,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   const pads = createPadManager(env, log);
   const schedules = new ScheduleStore(db);
   const turns = new TurnService(env, conversations, agent, log);
-  const ctx: AppContext = {
+  const ctx: ServerServices = {
     paths,
     env,
     log,
@@ -187,7 +151,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
   return ctx;
 }
 
-export async function closeContext(ctx: AppContext): Promise<void> {
+export async function closeContext(ctx: Pick<ServerServices, 'closers'>): Promise<void> {
   for (const close of [...ctx.closers].reverse()) await close();
   ctx.closers = [];
 }

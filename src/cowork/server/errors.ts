@@ -1,23 +1,43 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError, type DomainErrorKind } from '../../core/errors.js';
+import { DomainError, type DomainErrorKind, type FieldIssue } from '../../core/errors.js';
+import { codeForStatus, errorBody, type ErrorCode } from './error-body.js';
+import { isMalformedMultipartMessage } from './services/uploads.js';
 
-/** An error with a status code and a FastAPI-style `detail` body. Throw it from any handler. */
+/**
+ * An error with a status code and a FastAPI-style `detail` body, for what is purely HTTP (a content type, a header);
+ * services throw `DomainError` instead. `errorCode` defaults to the status's code (error-body.ts).
+ */
 export class HttpError extends Error {
+  readonly errorCode: ErrorCode;
+
   constructor(
     readonly statusCode: number,
     readonly detail: unknown,
     readonly headers: Record<string, string> = {},
+    errorCode?: ErrorCode,
   ) {
     super(typeof detail === 'string' ? detail : JSON.stringify(detail));
+    this.errorCode = errorCode ?? codeForStatus(statusCode);
   }
 }
 
 export const badRequest = (detail: string) => new HttpError(400, detail);
 export const notFound = (detail = 'Not Found') => new HttpError(404, detail);
 
-/** The one place a domain error kind becomes an HTTP status. */
-const DOMAIN_STATUS: Record<DomainErrorKind, number> = { bad_input: 400, not_found: 404, conflict: 409, too_large: 413, unsupported_media: 415, rate_limited: 429, upstream_failed: 502, unavailable: 503 };
+/** The one place a domain error kind becomes an HTTP status (its `code` is the kind itself). */
+export const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+  bad_input: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  validation_failed: 422,
+  rate_limited: 429,
+  upstream_failed: 502,
+  unavailable: 503,
+};
 
 const LOC_PREFIX: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
@@ -33,6 +53,12 @@ function zodIssueType(code: string, params: Record<string, unknown>): string {
   if (code === 'too_big') return params.origin === 'string' ? 'string_too_long' : 'too_big';
   if (code === 'too_small') return params.origin === 'string' ? 'string_too_short' : 'too_small';
   return code;
+}
+
+/** A domain error's `detail`: its message, or (validation) the fields at fault in the pydantic shape. */
+function domainDetail(err: DomainError): unknown {
+  if (!err.issues?.length) return err.message;
+  return err.issues.map((i: FieldIssue) => ({ type: i.type, loc: ['body', ...i.path], msg: i.message }));
 }
 
 /** Map request-validation failures to the pydantic v2 shape the client already parses: 422 {detail:[{loc,msg,type}]}. */
@@ -60,21 +86,17 @@ function validationDetail(err: FastifyError): PydanticIssue[] {
  */
 const DISK_FULL = 'The disk is full (no space left for Anton\'s data). Free some space and try again.';
 const READ_ONLY = 'Anton\'s data folder is read-only or not writable. Check the disk and folder permissions, then try again.';
-export function systemErrorResponse(err: { code?: unknown; message?: string }): { status: number; detail: string } | null {
+export function systemErrorResponse(err: { code?: unknown; message?: string }): { status: number; detail: string; code: ErrorCode } | null {
   const code = typeof err.code === 'string' ? err.code : '';
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return { status: 507, detail: DISK_FULL };
-  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return { status: 503, detail: READ_ONLY };
-  if (code === 'EACCES' || code === 'EPERM') return { status: 503, detail: READ_ONLY };
-  if (code === 'EMFILE' || code === 'ENFILE') return { status: 503, detail: 'Too many open files; try again in a moment.' };
-  if (code === 'ENAMETOOLONG') return { status: 400, detail: 'A file or folder name is too long for the file system (at most 255 bytes per name).' };
-  if (isMalformedMultipartMessage(err.message)) return { status: 400, detail: `Malformed multipart body: ${err.message}` };
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return { status: 507, detail: DISK_FULL, code: 'disk_full' };
+  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return { status: 503, detail: READ_ONLY, code: 'read_only' };
+  if (code === 'EACCES' || code === 'EPERM') return { status: 503, detail: READ_ONLY, code: 'read_only' };
+  if (code === 'EMFILE' || code === 'ENFILE') return { status: 503, detail: 'Too many open files; try again in a moment.', code: 'unavailable' };
+  if (code === 'ENAMETOOLONG') return { status: 400, detail: 'A file or folder name is too long for the file system (at most 255 bytes per name).', code: 'bad_input' };
+  if (isMalformedMultipartMessage(err.message)) return { status: 400, detail: `Malformed multipart body: ${err.message}`, code: 'bad_input' };
   return null;
 }
 
-/** busboy's parse errors carry no code: recognise them by message. */
-export function isMalformedMultipartMessage(message: string | undefined): boolean {
-  return /^(Multipart: |Unexpected end of (form|multipart data)|Malformed part header|Part terminated early)/.test(message ?? '');
-}
 
 export function installErrorHandling(app: FastifyInstance, fallback?: (req: FastifyRequest, reply: FastifyReply) => boolean): void {
   // Remember every route pattern so an unknown method on a known path answers 405, as FastAPI does.
@@ -94,30 +116,30 @@ export function installErrorHandling(app: FastifyInstance, fallback?: (req: Fast
     const path = req.url.split('?')[0];
     const allowed = routes.filter((r) => r.re.test(path)).flatMap((r) => r.methods);
     if (allowed.length && !allowed.includes(req.method)) {
-      return reply.code(405).header('allow', [...new Set(allowed)].join(', ')).send({ detail: 'Method Not Allowed' });
+      return reply.code(405).header('allow', [...new Set(allowed)].join(', ')).send(errorBody('Method Not Allowed', 'method_not_allowed'));
     }
-    return reply.code(404).send({ detail: 'Not Found' });
+    return reply.code(404).send(errorBody('Not Found', 'not_found'));
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof DomainError) return reply.code(DOMAIN_STATUS[err.kind]).send({ detail: err.message });
+    if (err instanceof DomainError) return reply.code(DOMAIN_STATUS[err.kind]).send(errorBody(domainDetail(err), err.kind));
     if (err instanceof HttpError) {
-      return reply.code(err.statusCode).headers(err.headers).send({ detail: err.detail });
+      return reply.code(err.statusCode).headers(err.headers).send(errorBody(err.detail, err.errorCode));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      return reply.code(422).send({ detail: validationDetail(err) });
+      return reply.code(422).send(errorBody(validationDetail(err), 'validation_failed'));
     }
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
-      return reply.code(422).send({ detail: [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error' }] });
+      return reply.code(422).send(errorBody([{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error' }], 'validation_failed'));
     }
     const sys = systemErrorResponse(err);
     if (sys) {
       if (sys.status >= 500) req.log.warn({ err }, sys.detail);
-      return reply.code(sys.status).send({ detail: sys.detail });
+      return reply.code(sys.status).send(errorBody(sys.detail, sys.code));
     }
     const status = err.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ detail: err.message });
+    if (status < 500) return reply.code(status).send(errorBody(err.message, codeForStatus(status)));
     req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send({ detail: 'Internal Server Error' });
+    return reply.code(500).send(errorBody('Internal Server Error', 'internal'));
   });
 }

@@ -6,7 +6,8 @@ import { createContext } from './context.js';
 import { DEFAULT_HOST, DEFAULT_PORT, bootEnv } from './boot-env.js';
 import { describeBootError } from './boot-errors.js';
 import type { EarlyServer, RequestHandler } from './early.js';
-import type { AppContext } from './context.js';
+import type { ServerServices } from './server-services.js';
+import type { EnvStore } from '../../core/settings/env-store.js';
 import { Supervisor } from './supervisor.js';
 import { supervisorLog } from './launcher.js';
 import { INSTALLED, probationMs, updatesEnabled, versionsDir } from './update-config.js';
@@ -26,7 +27,7 @@ export interface ServeOptions {
 }
 
 /** Build and listen. Nothing slow (network, model lists, update checks) runs before the port is open. */
-export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInstance; ctx: ServerServices }> {
   const env = opts.env ?? process.env;
   const ctx = createContext(env, opts.logger === false ? { logLevel: 'silent' } : {});
   const host = opts.host ?? ctx.env.setting('ANTON_SERVER_HOST');
@@ -61,7 +62,7 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
  * Started through npm (`npm start`, `npx`, `npm run dev`), a stop signal reaches npm, not us; leave when the parent
  * goes, so no orphan keeps the port. A server started directly (the desktop app, a service manager, nohup) stays.
  */
-const exitsWithParent = (ctx: AppContext) => Boolean(process.env.npm_lifecycle_event || process.env.npm_command) || ctx.env.setting('ANTON_EXIT_WITH_PARENT');
+const exitsWithParent = (env: EnvStore) => Boolean(process.env.npm_lifecycle_event || process.env.npm_command) || env.setting('ANTON_EXIT_WITH_PARENT');
 
 function watchParent(onGone: () => void): void {
   const parent = process.ppid;
@@ -75,13 +76,13 @@ function watchParent(onGone: () => void): void {
 }
 
 /** Nothing a switch could destroy: no running turn, no scratchpad kernel, no open SSE stream. */
-export const isIdle = (ctx: AppContext) => ctx.turns.list().length === 0 && ctx.pads.list().length === 0 && openSseStreams() === 0;
+export const isIdle = (ctx: Pick<ServerServices, 'turns' | 'pads'>) => ctx.turns.list().length === 0 && ctx.pads.list().length === 0 && openSseStreams() === 0;
 
 /**
  * Stop taking work and leave once what is live has finished: used when a newer version takes over the port. New
  * connections already go elsewhere; idle keep-alive connections are closed, busy ones finish first.
  */
-async function retire(app: FastifyInstance, ctx: AppContext, early: EarlyServer, stopUpdates: () => void): Promise<void> {
+async function retire(app: FastifyInstance, ctx: Pick<ServerServices, 'scheduler' | 'turns' | 'pads'>, early: EarlyServer, stopUpdates: () => void): Promise<void> {
   stopUpdates();
   await ctx.scheduler.stop();
   for (;;) {
@@ -96,7 +97,7 @@ async function retire(app: FastifyInstance, ctx: AppContext, early: EarlyServer,
 /** Process entry: serve; close gracefully on SIGTERM/SIGINT; keep checking for updates and switch to one when idle. */
 export async function main(_args: string[] = process.argv.slice(2), early: EarlyServer | null = null): Promise<void> {
   let app: FastifyInstance;
-  let ctx: AppContext;
+  let ctx: ServerServices;
   try {
     ({ app, ctx } = await serve({ early }));
   } catch (err) {
@@ -122,7 +123,7 @@ export async function main(_args: string[] = process.argv.slice(2), early: Early
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   early?.releaseSignals();
-  if (exitsWithParent(ctx)) watchParent(() => shutdown('parent exited'));
+  if (exitsWithParent(ctx.env)) watchParent(() => shutdown('parent exited'));
   if (!early || !updatesEnabled(ctx.env)) return;
   const loop = startUpdateLoop({
     env: ctx.env,

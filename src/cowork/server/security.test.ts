@@ -11,7 +11,7 @@ test('DNS rebinding: a request whose Host is not ours gets 403', async (t) => {
   t.after(() => ta.close());
   const evil = await ta.app.inject({ url: '/v1/settings/raw', headers: { host: 'evil.example' } });
   assert.equal(evil.statusCode, 403);
-  assert.deepEqual(evil.json(), { detail: 'Host not allowed' });
+  assert.deepEqual(evil.json(), { detail: 'Host not allowed', code: 'forbidden' });
   assert.equal((await ta.app.inject({ url: '/health', headers: { host: 'evil.example:26866' } })).statusCode, 403);
   for (const host of ['localhost:26866', '127.0.0.1:26866', '[::1]:26866']) {
     assert.equal((await ta.app.inject({ url: '/health', headers: { host } })).statusCode, 200, host);
@@ -44,7 +44,7 @@ test('ANTON_SERVER_TOKEN guards every /v1 route; /health and preview capabilitie
   assert.equal((await ta.app.inject('/health')).statusCode, 200);
   const no = await ta.app.inject('/v1/projects');
   assert.equal(no.statusCode, 401);
-  assert.deepEqual(no.json(), { detail: 'Not authenticated' });
+  assert.deepEqual(no.json(), { detail: 'Not authenticated', code: 'unauthorized' });
   assert.equal((await ta.app.inject({ url: '/v1/projects', headers: { authorization: 'Bearer wrong' } })).statusCode, 401);
   assert.equal((await ta.app.inject({ url: '/v1/projects', headers: { authorization: 'Bearer launch-secret-123' } })).statusCode, 200);
   assert.equal((await ta.app.inject('/v1/projects?token=launch-secret-123')).statusCode, 200, 'downloads may pass it as a query parameter');

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from './context.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import { SPA_SUBDIRS } from './spa.js';
+import { errorBody } from './error-body.js';
 
 /**
  * Origins allowed to call the API cross-origin (and to frame previews). Never `null`: sandboxed frames and file://
@@ -112,17 +112,17 @@ function isSameOrigin(origin: string, host: string, tlsHosts: string[]): boolean
  * writes (Origin must be ours or allow-listed; `null` never is), and an optional per-launch bearer token on
  * every route but the few in OPEN_ROUTES.
  */
-export function installSecurity(app: FastifyInstance, ctx: AppContext, corsOrigins: string[]): void {
-  const hosts = allowedHosts(ctx.env);
-  const tlsHosts = extraHosts(ctx.env);
-  const token = ctx.env.get('ANTON_SERVER_TOKEN');
+export function installSecurity(app: FastifyInstance, env: EnvStore, corsOrigins: string[]): void {
+  const hosts = allowedHosts(env);
+  const tlsHosts = extraHosts(env);
+  const token = env.get('ANTON_SERVER_TOKEN');
   const hostOk = (h: string | undefined) => {
     const name = h === undefined ? '' : hostName(h);
     return name !== '' && hosts.has(name);
   };
   app.addHook('onRequest', async (req, reply) => {
     const host = req.headers.host;
-    if (!hostOk(host)) return reply.code(403).send({ detail: 'Host not allowed' });
+    if (!hostOk(host)) return reply.code(403).send(errorBody('Host not allowed', 'forbidden'));
     // Absolute-form (`GET http://name/…`): the authority in the target is the host too.
     if (!req.raw.url?.startsWith('/') && req.raw.url !== '*') {
       let authority: string | undefined;
@@ -131,15 +131,15 @@ export function installSecurity(app: FastifyInstance, ctx: AppContext, corsOrigi
       } catch {
         authority = undefined;
       }
-      if (!hostOk(authority)) return reply.code(403).send({ detail: 'Host not allowed' });
+      if (!hostOk(authority)) return reply.code(403).send(errorBody('Host not allowed', 'forbidden'));
     }
     const origin = req.headers.origin;
     if (origin !== undefined && MUTATING.has(req.method)) {
-      if (!isSameOrigin(origin, host!, tlsHosts) && !corsOrigins.includes(origin)) return reply.code(403).send({ detail: 'Origin not allowed' });
+      if (!isSameOrigin(origin, host!, tlsHosts) && !corsOrigins.includes(origin)) return reply.code(403).send(errorBody('Origin not allowed', 'forbidden'));
     }
     if (token && needsToken(req)) {
       const given = bearer(req);
-      if (!given || !sameSecret(given, token)) return reply.code(401).header('www-authenticate', 'Bearer').send({ detail: 'Not authenticated' });
+      if (!given || !sameSecret(given, token)) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('Not authenticated', 'unauthorized'));
     }
   });
 }

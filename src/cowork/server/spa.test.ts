@@ -31,7 +31,7 @@ test('SPA: / serves index-web.html, static folders with MIME and caching, allow-
   for (const p of ['/v1/nope', '/v1', '/health/x']) {
     const r = await ta.app.inject(p);
     assert.equal(r.statusCode, 404, p);
-    assert.deepEqual(r.json(), { detail: 'Not Found' });
+    assert.deepEqual(r.json(), { detail: 'Not Found', code: 'not_found' });
   }
   assert.equal((await ta.app.inject('/..%2F..%2Fetc%2Fpasswd')).body.includes('root:'), false);
   assert.equal((await ta.app.inject('/health')).json().status, 'ok');

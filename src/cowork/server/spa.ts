@@ -1,10 +1,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from './context.js';
+import type { Logger } from 'pino';
+import type { EnvStore } from '../../core/settings/env-store.js';
 
-/** What this module needs of the server's context (and nothing more). */
-export type SpaDeps = Pick<AppContext, 'env' | 'log'>;
+/** What finding the web UI needs: its settings, and a log for a misconfigured folder. */
+export interface SpaDeps {
+  env: EnvStore;
+  log: Logger;
+}
 
 export const SPA_SUBDIRS = ['assets', 'fonts', 'gravity-field', 'logos'];
 export const SPA_ENTRY = 'index-web.html';

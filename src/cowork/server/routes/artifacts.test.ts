@@ -79,13 +79,13 @@ test('artifact paths: traversal 400, outside roots 404, ambiguous 400, non-text 
     writeFileSync(join(s.dir(m.slug), 'chart.png'), 'png');
   }
   const q = (p: string) => ta.app.inject(`/v1/artifacts/preview?path=${encodeURIComponent(p)}`);
-  assert.deepEqual((await q('report/../../x')).json(), { detail: 'Invalid artifact path' });
-  assert.deepEqual((await q('/etc/passwd')).json(), { detail: 'Artifact is not in a known artifacts directory' });
+  assert.deepEqual((await q('report/../../x')).json(), { detail: 'Invalid artifact path', code: 'bad_input' });
+  assert.deepEqual((await q('/etc/passwd')).json(), { detail: 'Artifact is not in a known artifacts directory', code: 'not_found' });
   assert.match((await q('report/report.md')).json().detail, /multiple project artifact roots/);
   const abs = join(ta.ctx.paths.projectsDir, 'other', '.anton', 'artifacts', 'report', 'report.md');
   assert.equal((await q(abs)).json().content, '# r');
   assert.equal((await q(join(ta.ctx.paths.projectsDir, 'other', '.anton', 'artifacts', 'report', 'chart.png'))).statusCode, 415);
   assert.equal((await q('nope/x.md')).statusCode, 404);
-  assert.deepEqual((await ta.app.inject({ method: 'POST', url: '/v1/artifacts/open', payload: { path: abs } })).json(), { detail: 'Could not open artifact' });
+  assert.deepEqual((await ta.app.inject({ method: 'POST', url: '/v1/artifacts/open', payload: { path: abs } })).json(), { detail: 'Could not open artifact', code: 'internal' });
   assert.equal((await ta.app.inject({ method: 'POST', url: '/v1/artifacts/preview-mount', payload: { path: abs } })).statusCode, 415);
 });

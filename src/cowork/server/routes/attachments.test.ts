@@ -64,7 +64,7 @@ test('legacy attachments: upload with fields, snippet, list by session and ids, 
   assert.deepEqual((await ta.app.inject(`/v1/attachments?ids=${snip.id}&ids=${a.id}`)).json().attachments.map((x: { id: string }) => x.id), [snip.id, a.id]);
   assert.deepEqual((await ta.app.inject({ method: 'DELETE', url: `/v1/attachments/${a.id}` })).json(), { ok: true });
   assert.equal(existsSync(a.path), false);
-  assert.deepEqual((await ta.app.inject({ method: 'DELETE', url: `/v1/attachments/${a.id}` })).json(), { detail: 'Attachment not found.' });
+  assert.deepEqual((await ta.app.inject({ method: 'DELETE', url: `/v1/attachments/${a.id}` })).json(), { detail: 'Attachment not found.', code: 'not_found' });
 });
 
 test('attachment_ids feed the prompt: only the ids sent, snippets with their text; history shows the clean input', async (t) => {

@@ -20,14 +20,14 @@ test('connectors: list, get, match, save into the encrypted vault (no plaintext 
   for (const k of ['id', 'label', 'description', 'category', 'logo', 'logo_color', 'logo_url', 'aliases', 'featured']) assert.ok(k in list[0], k);
   assert.equal(list.find((c: { id: string }) => c.id === 'sqlite').logo_url, null, 'no logo shipped: the client falls back to the icon');
   assert.deepEqual((await call(ta, 'GET', '/v1/connectors/postgres')).body.form.methods.map((m: { id: string }) => m.id), ['connection-string', 'host-port']);
-  assert.deepEqual((await call(ta, 'GET', '/v1/connectors/nope')).body, { detail: 'Connector not found' });
+  assert.deepEqual((await call(ta, 'GET', '/v1/connectors/nope')).body, { detail: 'Connector not found', code: 'not_found' });
   const match = (await call(ta, 'POST', '/v1/connectors/match', { query: 'my crm' })).body;
   assert.equal(match.needs_clarification, true);
   assert.equal(match.question, 'Which one did you mean?');
   assert.equal((await call(ta, 'POST', '/v1/connectors/match', { query: 'x', max_candidates: 9 })).status, 422);
 
-  assert.deepEqual((await call(ta, 'POST', '/v1/connectors/postgres/save', { values: {} })).body, { detail: 'method is required for this connector' });
-  assert.deepEqual((await call(ta, 'POST', '/v1/connectors/postgres/save', { method: 'host-port', values: { host: 'h' } })).body, { detail: 'Missing required fields: database, username, password' });
+  assert.deepEqual((await call(ta, 'POST', '/v1/connectors/postgres/save', { values: {} })).body, { detail: 'method is required for this connector', code: 'bad_input' });
+  assert.deepEqual((await call(ta, 'POST', '/v1/connectors/postgres/save', { method: 'host-port', values: { host: 'h' } })).body, { detail: 'Missing required fields: database, username, password', code: 'bad_input' });
   const saved = await call(ta, 'POST', '/v1/connectors/postgres/save', { method: 'host-port', name: 'prod', values: { host: 'db.internal', database: 'app', username: 'svc', password: 'Sup3r-Secret-pw' } });
   assert.deepEqual(saved.body, { status: 'ok', engine: 'postgres', name: 'prod', method: 'host-port', label: 'PostgreSQL' });
   const vaultDir = join(ta.ctx.paths.coworkStateDir, 'vault');
@@ -61,8 +61,8 @@ test('datasources have the reference shapes: registry engines, nameFrom string o
   assert.equal(v.status, 'missing_fields');
   assert.deepEqual(v.missingFields, ['database', 'username', 'password']);
   assert.deepEqual(Object.keys(v.fields[0]).sort(), ['default', 'description', 'name', 'required', 'secret']);
-  assert.deepEqual((await call(ta, 'POST', '/v1/datasources/validate', { engine: 'nope' })), { status: 400, body: { detail: 'Unknown datasource engine: nope' } });
-  assert.deepEqual((await call(ta, 'POST', '/v1/datasources', { engine: 'nope', credentials: { a: 'b' } })), { status: 400, body: { detail: 'Unknown datasource engine: nope' } });
+  assert.deepEqual((await call(ta, 'POST', '/v1/datasources/validate', { engine: 'nope' })), { status: 400, body: { detail: 'Unknown datasource engine: nope', code: 'bad_input' } });
+  assert.deepEqual((await call(ta, 'POST', '/v1/datasources', { engine: 'nope', credentials: { a: 'b' } })), { status: 400, body: { detail: 'Unknown datasource engine: nope', code: 'bad_input' } });
   assert.equal((await call(ta, 'POST', '/v1/datasources', { engine: 'postgres', authMethod: 'bogus', credentials: { a: 'b' } })).body.detail, 'Unknown auth method for postgres: bogus');
   // a default name derived from nameFrom; a registry alias engine keeps its own name in the vault
   const saved = (await call(ta, 'POST', '/v1/datasources', { engine: 'oracle_database', authMethod: 'service-name', credentials: { host: 'ora.internal', port: '1521', service_name: 'ORCLPDB1', username: 'u', password: 'p-secret-1' } })).body;

@@ -38,15 +38,15 @@ test('list by project or all, get, 404s, and project moves and renames follow', 
   assert.equal((await inject('GET', '/v1/conversations?project=all')).body.conversations.length, 2);
   assert.deepEqual((await inject('GET', '/v1/conversations?project=nope')).body, { project: 'nope', conversations: [] });
   assert.equal((await inject('GET', '/v1/projects/research/conversations')).body.conversations[0].id, b);
-  assert.deepEqual((await inject('GET', '/v1/conversations/missing')).body, { detail: 'Conversation not found' });
+  assert.deepEqual((await inject('GET', '/v1/conversations/missing')).body, { detail: 'Conversation not found', code: 'not_found' });
   assert.equal((await inject('GET', '/v1/conversations/missing/messages')).status, 404);
 
   let moved = await inject('PATCH', `/v1/conversations/${a}`, { project: 'research', title: '  New   title ' });
   assert.equal(moved.body.project, 'research');
   assert.equal(moved.body.title, 'New title');
   moved = await inject('PATCH', `/v1/conversations/${a}`, { project: 'nowhere' });
-  assert.deepEqual(moved.body, { detail: 'Project not found: nowhere' });
-  assert.deepEqual((await inject('PATCH', `/v1/conversations/${a}`, {})).body, { detail: 'No valid fields to update' });
+  assert.deepEqual(moved.body, { detail: 'Project not found: nowhere', code: 'not_found' });
+  assert.deepEqual((await inject('PATCH', `/v1/conversations/${a}`, {})).body, { detail: 'No valid fields to update', code: 'bad_input' });
   const muted = await inject('PATCH', `/v1/conversations/${a}`, { disabled_connections: [{ engine: 'postgres', name: 'prod' }, { engine: 'POSTGRES', name: 'Prod' }] });
   assert.deepEqual(muted.body.disabled_connections, [{ engine: 'postgres', name: 'prod' }]);
 
@@ -73,7 +73,7 @@ test('conversation lists page with an optional cursor; without one the answer is
   const proj = (await inject('GET', '/v1/projects/general/conversations?limit=4')).body;
   assert.equal(proj.conversations.length, 4);
   assert.equal((await inject('GET', `/v1/projects/general/conversations?cursor=${proj.next_cursor}`)).body.conversations.length, 1);
-  assert.deepEqual((await inject('GET', '/v1/conversations?cursor=bogus')).body, { detail: 'Invalid cursor: pass the next_cursor of a previous page, or none for the first page.' });
+  assert.deepEqual((await inject('GET', '/v1/conversations?cursor=bogus')).body, { detail: 'Invalid cursor: pass the next_cursor of a previous page, or none for the first page.', code: 'bad_input' });
 });
 
 test('delete a turn removes one user→answer exchange; delete a conversation', async (t) => {
@@ -81,9 +81,9 @@ test('delete a turn removes one user→answer exchange; delete a conversation', 
   const cid = await turn('first');
   await turn('second', { conversation: cid });
   await turn('third', { conversation: cid });
-  assert.deepEqual((await inject('DELETE', `/v1/conversations/${cid}/turns/-1`)).body, { detail: 'turn_index must be non-negative' });
+  assert.deepEqual((await inject('DELETE', `/v1/conversations/${cid}/turns/-1`)).body, { detail: 'turn_index must be non-negative', code: 'bad_input' });
   assert.equal((await inject('DELETE', `/v1/conversations/${cid}/turns/x`)).status, 422);
-  assert.deepEqual((await inject('DELETE', `/v1/conversations/${cid}/turns/9`)).body, { detail: 'Turn not found' });
+  assert.deepEqual((await inject('DELETE', `/v1/conversations/${cid}/turns/9`)).body, { detail: 'Turn not found', code: 'not_found' });
   const del = await inject('DELETE', `/v1/conversations/${cid}/turns/1`);
   assert.deepEqual(del.body, { conversation_id: cid, turn_index: 1, removed_count: 2, remaining_messages: 4 });
   const msgs = (await inject('GET', `/v1/conversations/${cid}/messages`)).body.messages;

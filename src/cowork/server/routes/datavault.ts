@@ -6,7 +6,7 @@ import { connectors, methodOf, secretFields } from '../services/connectors.js';
 import { canProbe, runProbe } from '../services/probes.js';
 import { openSse } from '../services/sse.js';
 import { SubmissionStore } from '../services/submissions.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { routeGroup } from './types.js';
 import type { DataVaultFailedFrame, DataVaultFramePayload } from '../schemas/frames.js';
 
@@ -121,7 +121,7 @@ export const datavaultRoutes = routeGroup(['conversations', 'log', 'submissions'
   });
 });
 
-function recordInConversation(ctx: Pick<AppContext, 'conversations'>, conversationId: string, text: string, frames: object[]): void {
+function recordInConversation(ctx: Pick<ServerServices, 'conversations'>, conversationId: string, text: string, frames: object[]): void {
   const turnId = ctx.conversations.startTurn(conversationId, Date.now());
   frames.forEach((f, i) => ctx.conversations.appendFrame(turnId, i + 1, f));
   const h = ctx.conversations.loadHistory(conversationId);

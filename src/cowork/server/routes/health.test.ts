@@ -45,10 +45,10 @@ test('GET / banner, FastAPI-style 404 and 405, trailing slash served', async (t)
   assert.deepEqual((await ta.app.inject('/')).json(), { message: 'Anton CoWork API', anton_available: true });
   const missing = await ta.app.inject('/v1/nope');
   assert.equal(missing.statusCode, 404);
-  assert.deepEqual(missing.json(), { detail: 'Not Found' });
+  assert.deepEqual(missing.json(), { detail: 'Not Found', code: 'not_found' });
   const wrong = await ta.app.inject({ method: 'DELETE', url: '/health' });
   assert.equal(wrong.statusCode, 405);
-  assert.deepEqual(wrong.json(), { detail: 'Method Not Allowed' });
+  assert.deepEqual(wrong.json(), { detail: 'Method Not Allowed', code: 'method_not_allowed' });
   assert.equal((await ta.app.inject('/v1/projects/')).statusCode, 200);
 });
 

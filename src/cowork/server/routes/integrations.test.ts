@@ -71,7 +71,7 @@ test('OAuth start without Google credentials is a 400; callbacks without a pendi
   t.after(() => ta.close());
   const res = await fetch(`${ta.url}/v1/integrations/gmail/oauth/start`, { method: 'POST' });
   assert.equal(res.status, 400);
-  assert.deepEqual(await res.json(), { detail: 'Google OAuth credentials are not configured.' });
+  assert.deepEqual(await res.json(), { detail: 'Google OAuth credentials are not configured.', code: 'bad_input' });
   assert.match(await (await fetch(`${ta.url}/v1/integrations/gmail/oauth/callback?code=x&state=y`)).text(), /expired/);
   const items = ((await (await fetch(`${ta.url}/v1/integrations`)).json()) as { items: { status: string }[] }).items;
   assert.ok(items.every((i) => i.status === 'needs_config'));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badRequest } from '../errors.js';
 import { GOOGLE_INTEGRATIONS, finishAuth, googleConfig, readState, startAuth, type IntegrationSlug } from '../services/google-oauth.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { routeGroup } from './types.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -10,7 +10,7 @@ function page(title: string, message: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>body{font-family:system-ui,sans-serif;background:#f6f6f4;display:grid;place-items:center;height:100vh;margin:0}main{background:#fff;border-radius:14px;padding:32px 40px;max-width:440px;box-shadow:0 4px 24px #0001}h1{font-size:20px}</style></head><body><main><h1>${esc(title)}</h1><p>${esc(message)}</p></main></body></html>`;
 }
 
-function redirectBase(ctx: Pick<AppContext, 'env'>, host: string | undefined): string {
+function redirectBase(ctx: Pick<ServerServices, 'env'>, host: string | undefined): string {
   // The server's real origin (the reference defaulted to port 8765 while listening on 26866).
   return (ctx.env.get('ANTON_GOOGLE_OAUTH_REDIRECT_BASE') ?? `http://${host ?? '127.0.0.1:26866'}`).replace(/\/+$/, '');
 }

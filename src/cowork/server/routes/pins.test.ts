@@ -16,11 +16,11 @@ test('pins: upsert (newest first), reorder, delete, visits with auto-pin, bad in
   assert.equal(up.body.pin.title, 'Renamed A');
   assert.deepEqual(up.body.pins.map((p: { key: string }) => p.key), ['project:b', 'task:a']);
   assert.equal(up.body.pins[0].title, 'b', 'title defaults to the id');
-  assert.deepEqual((await call('POST', '/v1/pins', { item_type: 'weird', item_id: 'x' })).body, { detail: 'Unsupported pin type.' });
+  assert.deepEqual((await call('POST', '/v1/pins', { item_type: 'weird', item_id: 'x' })).body, { detail: 'Unsupported pin type.', code: 'bad_input' });
   assert.equal((await call('POST', '/v1/pins', { item_type: 'task' })).status, 422);
   const re = await call('PUT', '/v1/pins/reorder', { item_ids: ['a'] });
   assert.deepEqual(re.body.pins.map((p: { id: string }) => p.id), ['a', 'b']);
-  assert.deepEqual((await call('DELETE', '/v1/pins/zzz')).body, { detail: 'Pin not found.' });
+  assert.deepEqual((await call('DELETE', '/v1/pins/zzz')).body, { detail: 'Pin not found.', code: 'not_found' });
   assert.deepEqual((await call('DELETE', '/v1/pins/b?item_type=project')).body.pins.map((p: { id: string }) => p.id), ['a']);
   for (let i = 1; i <= 3; i++) {
     const v = (await call('POST', `/v1/pins/task9/visit?auto_pin=true&title=Nine`)).body;

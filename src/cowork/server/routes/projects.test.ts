@@ -44,8 +44,8 @@ test('active project get/put, rename follows active, delete falls back to genera
   const renamed = await ta.app.inject({ method: 'PATCH', url: '/v1/projects/alpha', payload: { name: 'beta' } });
   assert.equal(renamed.json().name, 'beta');
   assert.deepEqual((await ta.app.inject('/v1/projects/active')).json(), { name: 'beta' });
-  assert.deepEqual((await ta.app.inject({ method: 'PATCH', url: '/v1/projects/general', payload: { name: 'x' } })).json(), { detail: 'Cannot rename the General project' });
-  assert.deepEqual((await ta.app.inject({ method: 'DELETE', url: '/v1/projects/general' })).json(), { detail: 'Cannot delete the General project' });
+  assert.deepEqual((await ta.app.inject({ method: 'PATCH', url: '/v1/projects/general', payload: { name: 'x' } })).json(), { detail: 'Cannot rename the General project', code: 'bad_input' });
+  assert.deepEqual((await ta.app.inject({ method: 'DELETE', url: '/v1/projects/general' })).json(), { detail: 'Cannot delete the General project', code: 'bad_input' });
   assert.deepEqual((await ta.app.inject({ method: 'DELETE', url: '/v1/projects/beta' })).json(), { status: 'deleted', name: 'beta' });
   assert.deepEqual((await ta.app.inject('/v1/projects/active')).json(), { name: 'general' });
   assert.equal((await ta.app.inject({ method: 'DELETE', url: '/v1/projects/beta' })).statusCode, 404);
@@ -101,7 +101,7 @@ test('project files: write, read, list (anton.md first), instructions, delete, s
   assert.ok(files.some((f: { path: string }) => f.path === 'data/notes.md'));
   assert.equal((await ta.app.inject(`${base}/instructions`)).json().file.path, '.anton/anton.md');
   assert.equal((await ta.app.inject(`${base}/files/nope.txt`)).statusCode, 404);
-  assert.deepEqual((await ta.app.inject(`${base}/files/data`)).json(), { detail: 'Path is a directory' });
+  assert.deepEqual((await ta.app.inject(`${base}/files/data`)).json(), { detail: 'Path is a directory', code: 'bad_input' });
   writeFileSync(join(ta.ctx.paths.projectsDir, 'general', 'bin.dat'), Buffer.from([0xff, 0xfe, 0x00]));
   assert.equal((await ta.app.inject(`${base}/files/bin.dat`)).statusCode, 415);
   const big = await ta.app.inject({ method: 'PUT', url: `${base}/files/big.txt`, payload: { content: 'x'.repeat(2 * 1024 * 1024 + 1) } });

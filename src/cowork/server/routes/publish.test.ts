@@ -65,7 +65,7 @@ test('publish without a Minds key is a clear 400; an upstream failure is a 502',
   const m = store.create('X', 'x', 'html-app');
   writeFileSync(join(store.dir(m.slug), 'x.html'), '<p>x</p>');
   const path = join(store.dir(m.slug), 'x.html');
-  assert.deepEqual((await ta.app.inject({ method: 'POST', url: '/v1/publish', payload: { path } })).json(), { detail: 'Configure ANTON_MINDS_API_KEY before publishing' });
+  assert.deepEqual((await ta.app.inject({ method: 'POST', url: '/v1/publish', payload: { path } })).json(), { detail: 'Configure ANTON_MINDS_API_KEY before publishing', code: 'bad_input' });
   await ta.app.inject({ method: 'PUT', url: '/v1/settings', payload: { mindsApiKey: 'mdb_x_1234567' } });
   assert.equal((await ta.app.inject({ method: 'POST', url: '/v1/publish', payload: { path } })).statusCode, 502);
 });

@@ -222,12 +222,12 @@ test('bad requests: not configured 400, no user message 400, non-string content 
   t.after(() => ta.close());
   let res = await postJson(`${ta.url}/v1/responses`, { input: 'hi' });
   assert.equal(res.status, 400);
-  assert.deepEqual(await res.json(), { detail: 'Configure ANTON_ANTHROPIC_API_KEY for Anthropic.' });
+  assert.deepEqual(await res.json(), { detail: 'Configure ANTON_ANTHROPIC_API_KEY for Anthropic.', code: 'bad_input' });
   const { ta: ready } = await setup(t);
   res = await postJson(`${ready.url}/v1/responses`, { input: [{ role: 'assistant', content: 'x' }] });
-  assert.deepEqual(await res.json(), { detail: 'No user message in input' });
+  assert.deepEqual(await res.json(), { detail: 'No user message in input', code: 'bad_input' });
   res = await postJson(`${ready.url}/v1/responses`, { input: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] });
-  assert.deepEqual(await res.json(), { detail: 'Only string user content is supported' });
+  assert.deepEqual(await res.json(), { detail: 'Only string user content is supported', code: 'bad_input' });
   res = await postJson(`${ready.url}/v1/responses`, { input: 42 });
   assert.equal(res.status, 422);
   res = await postJson(`${ready.url}/v1/responses/cancel`, {});

@@ -5,7 +5,7 @@ import { HttpError, badRequest, notFound } from '../errors.js';
 import { CONVERSATION_ID_RE, mintConversationId, type DisabledConnection } from '../stores/conversations.js';
 import { openSse } from '../services/sse.js';
 import { TURN_BUSY, type Frame, type RunningTurn } from '../services/turns.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { routeGroup } from './types.js';
 
 export const DisabledConnectionSchema = z.object({ engine: z.string().trim().min(1).max(120), name: z.string().trim().min(1).max(200) });
@@ -35,7 +35,7 @@ function userInput(input: z.infer<typeof ResponsesRequest>['input']): string {
  * The per-request model override. Ignored where it cannot mean anything: Minds sentinels outside Minds and
  * compatible endpoints, and another vendor's model name (the client falls back to 'claude-sonnet-4-6').
  */
-function modelOverride(ctx: Pick<AppContext, 'env'>, model: string): string | undefined {
+function modelOverride(ctx: Pick<ServerServices, 'env'>, model: string): string | undefined {
   if (!model || model === 'anton') return undefined;
   return modelFitsProvider(ctx.env, resolveRole(ctx.env, 'planning').provider, model) ? model : undefined;
 }

@@ -42,7 +42,7 @@ test('schedules CRUD: defaults, title from prompt, validation, pause/resume, del
   assert.equal(put.body.schedule.cadence, 'weekly');
   assert.equal((await call(ta, 'GET', '/v1/schedules')).body.schedules.length, 2);
   assert.deepEqual((await call(ta, 'GET', `/v1/schedules/${s.id}/runs`)).body, { schedule_id: s.id, runs: [] });
-  assert.deepEqual((await call(ta, 'PUT', '/v1/schedules/nope', { title: 'x' })).body, { detail: 'Schedule not found.' });
+  assert.deepEqual((await call(ta, 'PUT', '/v1/schedules/nope', { title: 'x' })).body, { detail: 'Schedule not found.', code: 'not_found' });
   assert.deepEqual((await call(ta, 'DELETE', `/v1/schedules/${s.id}`)).body, { ok: true });
   assert.equal((await call(ta, 'DELETE', `/v1/schedules/${s.id}`)).status, 404);
 });

@@ -3,7 +3,7 @@ import { CADENCES, validateCadence, type Cadence } from '../../../core/schedule/
 import { badRequest, notFound } from '../errors.js';
 import { newId, type Schedule } from '../stores/schedules.js';
 import type { Scheduler } from '../services/scheduler.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { routeGroup } from './types.js';
 import { recordTombstone } from '../services/import-ledger.js';
 
@@ -51,7 +51,7 @@ function checkCadence(s: Pick<Schedule, 'cadence' | 'timezone' | 'cron' | 'nextR
 }
 
 /** The conversation as a task object (reference TaskObject) for run-now. */
-function taskFor(ctx: Pick<AppContext, 'conversations'>, s: Schedule, conversationId: string, status: string) {
+function taskFor(ctx: Pick<ServerServices, 'conversations'>, s: Schedule, conversationId: string, status: string) {
   const meta = ctx.conversations.get(conversationId);
   return {
     id: conversationId,

@@ -26,7 +26,7 @@ test('/v1/scratchpad: start, execute, view/cells/notebook, list, live_pads, clos
     const r = await ta.app.inject({ method, url, ...(payload ? { payload } : {}) });
     return { status: r.statusCode, body: r.json() };
   };
-  assert.deepEqual((await call('POST', '/v1/scratchpad/execute', { name: 'nb', code: '1' })).body, { detail: "Scratchpad 'nb' not found. Call /v1/scratchpad/start first." });
+  assert.deepEqual((await call('POST', '/v1/scratchpad/execute', { name: 'nb', code: '1' })).body, { detail: "Scratchpad 'nb' not found. Call /v1/scratchpad/start first.", code: 'not_found' });
   assert.deepEqual((await call('POST', '/v1/scratchpad/start', { name: 'nb' })).body, { status: 'started', name: 'nb' });
   const exec = await call('POST', '/v1/scratchpad/execute', { name: 'nb', code: 'x = 5\nprint(x * 2)', description: 'double' });
   assert.deepEqual(exec.body.cell, { code: 'x = 5\nprint(x * 2)', stdout: '10\n', stderr: '', error: null, description: 'double', estimated_time: '', logs: '' });

@@ -7,7 +7,7 @@ import { pythonStatus } from '../../../core/scratchpad/python.js';
 import { API_SCOPE, kernelEnv, safePadName } from '../services/scratchpads.js';
 import { openSse } from '../services/sse.js';
 import { resolveRole } from '../../../core/settings/providers.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { routeGroup } from './types.js';
 import type { ScratchpadStreamFrame } from '../schemas/frames.js';
 
@@ -24,7 +24,7 @@ const Exec = Name.extend({
  * provider and model (defaulting to the coding role), and the key and endpoint only when the caller supplies them
  * (the server's own keys never reach user code).
  */
-function codingEnv(ctx: Pick<AppContext, 'env'>, b: { coding_provider: string; coding_model: string; coding_api_key: string; coding_base_url: string }): Record<string, string> {
+function codingEnv(ctx: Pick<ServerServices, 'env'>, b: { coding_provider: string; coding_model: string; coding_api_key: string; coding_base_url: string }): Record<string, string> {
   const role = resolveRole(ctx.env, 'coding');
   const provider = b.coding_provider.trim() || role.provider;
   const out: Record<string, string> = { ANTON_SCRATCHPAD_PROVIDER: provider, ANTON_SCRATCHPAD_MODEL: b.coding_model.trim() || role.model };

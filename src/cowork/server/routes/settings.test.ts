@@ -97,7 +97,7 @@ test('onboarding routes: raw round-trip, install-status, configured, reveal-key'
   assert.deepEqual((await ta.app.inject('/v1/settings/reveal-key/anthropic')).json(), { value: 'sk-on' });
   const unknown = await ta.app.inject('/v1/settings/reveal-key/nope');
   assert.equal(unknown.statusCode, 404);
-  assert.deepEqual(unknown.json(), { detail: 'Unknown key name' });
+  assert.deepEqual(unknown.json(), { detail: 'Unknown key name', code: 'not_found' });
   const v = (await ta.app.inject({ method: 'POST', url: '/v1/settings/validate', headers: { 'content-type': 'application/json' } })).json();
   assert.equal(v.status, 'ok');
 });

@@ -7,7 +7,7 @@ test('POST /v1/scratchpad/install: an unknown pad is 404 even with no packages; 
   t.after(() => ta.close());
   const unknown = await ta.app.inject({ method: 'POST', url: '/v1/scratchpad/install', payload: { name: 'ghost', packages: [] } });
   assert.equal(unknown.statusCode, 404);
-  assert.deepEqual(unknown.json(), { detail: "Scratchpad 'ghost' not found." });
+  assert.deepEqual(unknown.json(), { detail: "Scratchpad 'ghost' not found.", code: 'not_found' });
   assert.equal((await ta.app.inject({ method: 'POST', url: '/v1/scratchpad/start', payload: { name: 'p1' } })).statusCode, 200);
   const empty = await ta.app.inject({ method: 'POST', url: '/v1/scratchpad/install', payload: { name: 'p1', packages: [] } });
   assert.equal(empty.statusCode, 200);

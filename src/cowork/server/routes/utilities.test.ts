@@ -28,8 +28,8 @@ test('memory files: list global and project sections, write with backup, delete,
   assert.equal((await call('POST', '/v1/memory', { relativePath: '/etc/x.md', content: 'x' })).status, 400);
   assert.equal((await call('POST', '/v1/memory', { relativePath: 'x.txt', content: 'x' })).status, 415);
   assert.equal((await call('POST', '/v1/memory', { scope: 'weird', relativePath: 'x', content: 'x' })).status, 400);
-  assert.deepEqual((await call('POST', '/v1/memory', { scope: 'project', relativePath: 'x', content: 'x', projectPath: '/tmp' })).body, { detail: 'Unknown project path.' });
-  assert.deepEqual((await call('DELETE', '/v1/memory?scope=global&relative_path=nope.md')).body, { detail: 'Memory file not found.' });
+  assert.deepEqual((await call('POST', '/v1/memory', { scope: 'project', relativePath: 'x', content: 'x', projectPath: '/tmp' })).body, { detail: 'Unknown project path.', code: 'bad_input' });
+  assert.deepEqual((await call('DELETE', '/v1/memory?scope=global&relative_path=nope.md')).body, { detail: 'Memory file not found.', code: 'not_found' });
   const del = await call('DELETE', '/v1/memory?scope=global&relative_path=rules.md');
   assert.equal(del.body.status, 'ok');
   assert.equal(existsSync(join(ta.ctx.paths.memoryDir, 'rules.md')), false);
@@ -51,9 +51,9 @@ test('skills: upsert keeps created_at and stats, list, validation, and DELETE ca
   const updated = (await call('GET', '/v1/skills')).body.skills[0];
   assert.equal(updated.name, 'Quarterly report v2');
   assert.equal(updated.createdAt, created.createdAt);
-  assert.deepEqual((await call('POST', '/v1/skills', { label: '!!!', name: 'x', declarative: 'x' })).body, { detail: 'Skill label is required.' });
-  assert.deepEqual((await call('POST', '/v1/skills', { label: 'a', name: ' ', declarative: 'x' })).body, { detail: 'Skill name is required.' });
-  assert.deepEqual((await call('POST', '/v1/skills', { label: 'a', name: 'A', declarative: '' })).body, { detail: 'Skill instructions are required.' });
+  assert.deepEqual((await call('POST', '/v1/skills', { label: '!!!', name: 'x', declarative: 'x' })).body, { detail: 'Skill label is required.', code: 'bad_input' });
+  assert.deepEqual((await call('POST', '/v1/skills', { label: 'a', name: ' ', declarative: 'x' })).body, { detail: 'Skill name is required.', code: 'bad_input' });
+  assert.deepEqual((await call('POST', '/v1/skills', { label: 'a', name: 'A', declarative: '' })).body, { detail: 'Skill instructions are required.', code: 'bad_input' });
 
   // The reference's DELETE /v1/skills/%2E%2E removed ~/.anton entirely.
   mkdirSync(ta.ctx.paths.antonHome, { recursive: true });

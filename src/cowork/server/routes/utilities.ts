@@ -5,12 +5,12 @@ import { resolveInside, staysInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { SkillStore, skillLabel } from '../../../core/memory/skills.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { memoryPayload as payload, memorySections, projectMemory, type MemoryRoot } from '../services/memory-files.js';
 import { routeGroup } from './types.js';
 
 /** Memory roots: global, and only registered projects (the reference accepted any client-given folder). */
-function memoryRoot(ctx: Pick<AppContext, 'paths' | 'projects'>, scope: string, projectPath?: string | null): MemoryRoot {
+function memoryRoot(ctx: Pick<ServerServices, 'paths' | 'projects'>, scope: string, projectPath?: string | null): MemoryRoot {
   const s = scope.toLowerCase();
   if (s === 'global') return { scope: 'Global', root: ctx.paths.memoryDir, anchor: ctx.paths.memoryDir };
   if (s !== 'project') throw badRequest('Scope must be Global or Project.');
@@ -32,7 +32,7 @@ function memoryFile(r: MemoryRoot, rel: string, mustExist: boolean): string {
   return abs;
 }
 
-function backup(ctx: Pick<AppContext, 'paths'>, abs: string): void {
+function backup(ctx: Pick<ServerServices, 'paths'>, abs: string): void {
   if (!existsSync(abs)) return;
   const dir = join(ctx.paths.coworkStateDir, 'backups', 'memory');
   mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from '../error-body.js';
 
 /**
  * Shapes shared by every route contract. Response objects are open (`looseObject`): the contract names the fields
@@ -13,13 +14,16 @@ export const ValidationIssue = z.looseObject({
   msg: z.string(),
 });
 
-/** Every 4xx/5xx answer: `{detail}`, a message or (422) a list of issues. */
+/** The stable, machine-readable kind of an error (docs/api.md lists what each means). */
+export const ErrorCode = z.enum(ERROR_CODES).meta({ id: 'ErrorCode', description: 'Stable machine-readable error kind; `detail` is for people.' });
+
+/** Every 4xx/5xx answer: `{detail, code}`; `detail` is a message or (422) a list of issues. */
 export const ErrorBody = z
-  .object({ detail: z.union([z.string(), z.array(ValidationIssue)]) })
-  .meta({ id: 'ErrorBody', description: 'An error: `detail` is a message, or a list of validation issues (422).' });
+  .object({ detail: z.union([z.string(), z.array(ValidationIssue)]), code: ErrorCode })
+  .meta({ id: 'ErrorBody', description: 'An error: `detail` is a message, or a list of validation issues (422); `code` says which kind.' });
 
 export const ValidationErrorBody = z
-  .object({ detail: z.array(ValidationIssue) })
+  .object({ detail: z.array(ValidationIssue), code: z.literal('validation_failed') })
   .meta({ id: 'ValidationErrorBody', description: 'Request validation failed (pydantic v2 shape).' });
 
 /** The error answers every route may give, declared once. */

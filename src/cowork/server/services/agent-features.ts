@@ -8,7 +8,7 @@ import { DataVault, scrubSecrets } from '../../../core/vault/vault.js';
 import { webFetchTool, webSearchTool, type SearchConfig } from '../../../core/web/web.js';
 import { mindsPromptSection, queryMindsDataTool, visualisationPromptSection, type MindsConnection } from '../../../core/minds/minds.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { publishArtifact } from './publish.js';
 import { storeFor } from './artifacts.js';
 import { listConversationDatasourcesTool } from './cowork-tools.js';
@@ -42,8 +42,11 @@ export function searchConfig(env: EnvStore): SearchConfig | null {
   return provider === 'searxng' ? (cfg.url ? cfg : null) : cfg.apiKey ? cfg : null;
 }
 
+/** What the agent's features use: where they register, and the stores and settings their tools read. */
+export type AgentFeatureDeps = Pick<ServerServices, 'agent' | 'env' | 'paths' | 'conversations' | 'pads' | 'kernelSecrets' | 'vault' | 'submissions' | 'kv'>;
+
 /** Every tool, prompt section, scrubber and turn observer the agent gets, in one place. Re-read per turn. */
-export function registerAgentFeatures(ctx: AppContext): void {
+export function registerAgentFeatures(ctx: AgentFeatureDeps): void {
   const { agent, env, paths, conversations } = ctx;
   const skills = new SkillStore(paths.skillsDir);
   const memory = (projectPath: string) => new MemoryStore(paths.memoryDir, join(projectPath, '.anton', 'memory'));

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { artifactFiles, ArtifactStore, type ArtifactMeta } from '../../../core/artifacts/store.js';
 import { isInside, staysInside } from '../../../core/fs/safe-path.js';
-import { HttpError, badRequest, notFound } from '../errors.js';
+import { DomainError } from '../../../core/errors.js';
 import type { ProjectInfo, ProjectStore } from '../stores/projects.js';
 
 /** C's (and this server's) layout: `<project>/.anton/artifacts/<slug>/`. */
@@ -131,7 +131,7 @@ export function artifactCards(projects: ProjectInfo[], limit = 80) {
  * must really be inside its project (links followed): a link planted in `.anton/artifacts` is refused with 403.
  */
 export function resolveArtifactPath(projects: ProjectStore, raw: string): string {
-  if (raw.includes('\0')) throw badRequest('Invalid artifact path');
+  if (raw.includes('\0')) throw new DomainError('bad_input', 'Invalid artifact path');
   const roots = projects.list().flatMap((p) => artifactRoots(p.path).map((root) => ({ project: p.path, root })));
   const isFile = (p: string) => {
     try {
@@ -141,20 +141,20 @@ export function resolveArtifactPath(projects: ProjectStore, raw: string): string
     }
   };
   const checked = (project: string, file: string) => {
-    if (!staysInside(project, file)) throw new HttpError(403, 'Artifact path leads outside its project (a symbolic link)');
+    if (!staysInside(project, file)) throw new DomainError('forbidden', 'Artifact path leads outside its project (a symbolic link)');
     return file;
   };
   if (isAbsolute(raw)) {
     const abs = resolve(raw);
     const owner = roots.find((r) => isInside(r.root, abs));
-    if (!owner || !isFile(abs)) throw notFound('Artifact is not in a known artifacts directory');
+    if (!owner || !isFile(abs)) throw new DomainError('not_found', 'Artifact is not in a known artifacts directory');
     return checked(owner.project, abs);
   }
   const segs = raw.replace(/\\/g, '/').split('/').filter(Boolean);
-  if (segs.some((s) => s === '.' || s === '..')) throw badRequest('Invalid artifact path');
+  if (segs.some((s) => s === '.' || s === '..')) throw new DomainError('bad_input', 'Invalid artifact path');
   const rel = (segs[0] === '.anton' && segs[1] === 'artifacts' ? segs.slice(2) : segs[0] === 'artifacts' ? segs.slice(1) : segs).join('/');
   const hits = roots.map((r) => ({ project: r.project, file: join(r.root, rel) })).filter((h) => isFile(h.file));
-  if (hits.length > 1) throw badRequest('Artifact path matches multiple project artifact roots; pass an absolute path');
-  if (!hits.length) throw notFound('Artifact not found');
+  if (hits.length > 1) throw new DomainError('bad_input', 'Artifact path matches multiple project artifact roots; pass an absolute path');
+  if (!hits.length) throw new DomainError('not_found', 'Artifact not found');
   return checked(hits[0].project, hits[0].file);
 }

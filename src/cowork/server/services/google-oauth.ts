@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 
 /** What this module needs of the server's context (and nothing more). */
-export type OAuthDeps = Pick<AppContext, 'env' | 'kv' | 'log' | 'vault'>;
+export type OAuthDeps = Pick<ServerServices, 'env' | 'kv' | 'log' | 'vault'>;
 
 export const GOOGLE_INTEGRATIONS = {
   'google-drive': { engine: 'google_drive', title: 'Google Drive', scope: 'https://www.googleapis.com/auth/drive', description: 'Search and read files in your Google Drive.' },

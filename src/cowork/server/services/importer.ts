@@ -6,7 +6,7 @@ import { isUserInput, messageText } from '../../../core/agent/history.js';
 import { INSTRUCTIONS_FILE, LEGACY_INSTRUCTIONS_FILE, isUnwrittenInstructions } from '../../../core/agent/system-prompt.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import type { Message } from '../../../core/llm/types.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import type { RunRecord, Schedule } from '../stores/schedules.js';
 import { PIN_TYPES, type PinType } from '../stores/pins.js';
 import { CONVERSATION_ID_RE } from '../stores/conversations.js';
@@ -15,6 +15,9 @@ import { count, deletedSinceBaseline, newReport, reconcileItem, summaryLine, typ
 import { importPlaintextVault, plaintextCredentialFiles } from './vault-import.js';
 
 export type { ImportReport } from './import-reconcile.js';
+
+/** What adopting a Python install touches: the stores it fills, the settings it reads, the vault it imports into. */
+export type ImportDeps = Pick<ServerServices, 'paths' | 'env' | 'log' | 'db' | 'kv' | 'projects' | 'conversations' | 'schedules' | 'legacyAttachments' | 'vault'>;
 
 function readText(file: string): string | null {
   try {
@@ -95,7 +98,7 @@ interface Source {
   runsBySession: Map<string, string>;
 }
 
-function loadSource(ctx: AppContext): Source {
+function loadSource(ctx: ImportDeps): Source {
   const statePath = join(ctx.paths.coworkStateDir, 'state.json');
   const state = parseJson<LegacyState>(readText(statePath)) ?? {};
   const runsBySession = new Map<string, string>();
@@ -139,12 +142,12 @@ function fromEpisodicLog(id: string, project: string, text: string): Conversatio
 }
 
 /** What a conversation looks like here: its messages (a fingerprint to notice edits made here). */
-function localHistoryHash(ctx: AppContext, id: string): string {
+function localHistoryHash(ctx: ImportDeps, id: string): string {
   return sha256(JSON.stringify(ctx.conversations.loadHistory(id)));
 }
 
 /** Write (or rewrite) a conversation from its source files; metadata, dates and recorded frames included. */
-function writeConversation(ctx: AppContext, localId: string, project: string, src: ConversationSource, scheduledId: string | undefined, keep: { title?: string; disabled?: boolean } = {}): void {
+function writeConversation(ctx: ImportDeps, localId: string, project: string, src: ConversationSource, scheduledId: string | undefined, keep: { title?: string; disabled?: boolean } = {}): void {
   const { meta, history, turns } = src;
   ctx.db.transaction(() => {
     const existing = ctx.conversations.get(localId);
@@ -185,14 +188,14 @@ function scheduleFor(src: ConversationSource, source: Source): string | undefine
 }
 
 /** A free local id for the Python copy of a conversation that changed on both sides. */
-function forkId(ctx: AppContext, id: string): string {
+function forkId(ctx: ImportDeps, id: string): string {
   for (let n = 2; ; n++) {
     const candidate = `${id}_py${n}`.slice(0, 128);
     if (!ctx.conversations.get(candidate) && CONVERSATION_ID_RE.test(candidate)) return candidate;
   }
 }
 
-function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, project: string, dir: string, id: string, baseline: Baseline, priorById: Map<string, LedgerEntry[]>): void {
+function reconcileConversation(ctx: ImportDeps, ledger: ImportLedger, report: ImportReport, source: Source, project: string, dir: string, id: string, baseline: Baseline, priorById: Map<string, LedgerEntry[]>): void {
   const files = [`${id}_meta.json`, `${id}_history.json`, `${id}_turns.json`].map((f) => join(dir, f));
   // A conversation whose turns A never persisted (an aborted first turn) lives only in its episodic log.
   const jsonl = join(dir, `${id}.jsonl`);
@@ -295,7 +298,7 @@ function reconcileConversation(ctx: AppContext, ledger: ImportLedger, report: Im
  * looking at its files: the Python app writes every episode file atomically (temporary file, then rename), and a
  * rename always touches the folder. The command always looks at every file.
  */
-function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline, quick: boolean): void {
+function reconcileConversations(ctx: ImportDeps, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline, quick: boolean): void {
   let priorById: Map<string, LedgerEntry[]> | null = null;
   const dirSigs = ctx.kv.get<Record<string, string>>('importEpisodeDirs', {});
   const seen: Record<string, string> = {};
@@ -333,11 +336,11 @@ function reconcileConversations(ctx: AppContext, ledger: ImportLedger, report: I
 
 // --- items of state.json -----------------------------------------------------------------------------------
 
-function pinRow(ctx: AppContext, key: string): Record<string, unknown> | undefined {
+function pinRow(ctx: ImportDeps, key: string): Record<string, unknown> | undefined {
   return ctx.db.prepare<[string], Record<string, unknown>>('SELECT key, type, id, title, created_at, updated_at FROM pins WHERE key = ?').get(key);
 }
 
-function reconcilePins(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline): void {
+function reconcilePins(ctx: ImportDeps, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline): void {
   // Oldest first, each put in front: the reference's order (newest first) comes out unchanged.
   for (const p of [...(source.state.pins ?? [])].reverse()) {
     if (!p?.id || !PIN_TYPES.includes(p.type as PinType)) continue;
@@ -388,7 +391,7 @@ function toSchedule(s: Partial<Schedule>): Schedule {
   };
 }
 
-function reconcileSchedules(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline): void {
+function reconcileSchedules(ctx: ImportDeps, ledger: ImportLedger, report: ImportReport, source: Source, baseline: Baseline): void {
   for (const s of source.state.schedules ?? []) {
     if (!s?.id || !s.prompt) continue;
     const id = s.id;
@@ -421,12 +424,12 @@ function reconcileSchedules(ctx: AppContext, ledger: ImportLedger, report: Impor
   }
 }
 
-function attachmentData(ctx: AppContext, id: string): string | undefined {
+function attachmentData(ctx: ImportDeps, id: string): string | undefined {
   return ctx.db.prepare<[string], { data: string }>('SELECT data FROM attachments WHERE id = ?').get(id)?.data;
 }
 
 /** A's attachments (a file or a text snippet) from `state.json`; the files stay where A put them. */
-function reconcileAttachments(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source): void {
+function reconcileAttachments(ctx: ImportDeps, ledger: ImportLedger, report: ImportReport, source: Source): void {
   for (const [key, a] of Object.entries(source.state.attachments ?? {})) {
     const id = typeof a?.id === 'string' ? a.id : key;
     if (!/^att_[A-Za-z0-9]{4,64}$/.test(id)) continue;
@@ -452,7 +455,7 @@ function reconcileAttachments(ctx: AppContext, ledger: ImportLedger, report: Imp
 }
 
 /** UI preferences, once: A's `defaultModel`, and C's model mode, per-role overrides and provider names. */
-function importPreferences(ctx: AppContext, report: ImportReport, source: Source): void {
+function importPreferences(ctx: ImportDeps, report: ImportReport, source: Source): void {
   const prefs = source.state.preferences;
   if (!prefs) return;
   if (ctx.kv.get('preferencesImported', false)) return count(report, 'preferences', 'skipped');
@@ -477,7 +480,7 @@ function importPreferences(ctx: AppContext, report: ImportReport, source: Source
 }
 
 /** A's publish history (the publish page's list), merged in; each entry once. */
-function importPublishHistory(ctx: AppContext, ledger: ImportLedger, report: ImportReport, source: Source): void {
+function importPublishHistory(ctx: ImportDeps, ledger: ImportLedger, report: ImportReport, source: Source): void {
   const key = (h: Record<string, unknown>) => `${String(h.url)}\u0000${String(h.publishedAt ?? '')}`;
   const entries = (source.state.publish_history ?? []).filter((h) => h && typeof h.url === 'string');
   const fresh = entries.filter((h) => !ledger.get('publish', key(h)));
@@ -500,7 +503,7 @@ function importPublishHistory(ctx: AppContext, ledger: ImportLedger, report: Imp
  * `.anton/anton.md.before-import`. `.context/anton.md` itself is never changed. Later edits on the Python side
  * follow while `.anton/anton.md` is still the imported text.
  */
-function reconcileInstructions(ctx: AppContext, ledger: ImportLedger, report: ImportReport): void {
+function reconcileInstructions(ctx: ImportDeps, ledger: ImportLedger, report: ImportReport): void {
   for (const project of ctx.projects.list()) {
     const srcFile = join(project.path, LEGACY_INSTRUCTIONS_FILE);
     const text = readText(srcFile);
@@ -552,7 +555,7 @@ function mtimeOf(file: string): number {
  * When an earlier version imported (its first boot created the database then): the database file's birth time, or 0
  * where the file system does not record one (then every missing item is taken as deleted).
  */
-function earlierImportTime(ctx: AppContext): number {
+function earlierImportTime(ctx: ImportDeps): number {
   try {
     return statSync(ctx.paths.databaseFile).birthtimeMs || 0;
   } catch {
@@ -565,7 +568,7 @@ function earlierImportTime(ctx: AppContext): number {
  * side are updated (when untouched here), and items deleted here stay deleted (tombstones). Source files are only
  * read (A's `.context/anton.md` is copied, see reconcileInstructions). Safe to run at every boot.
  */
-export function importInstall(ctx: AppContext, opts: { quick?: boolean } = {}): ImportReport {
+export function importInstall(ctx: ImportDeps, opts: { quick?: boolean } = {}): ImportReport {
   const report = newReport();
   const ledger = new ImportLedger(ctx.db);
   // An install that an earlier version imported (it kept no ledger): whatever of those kinds is missing here now
@@ -614,7 +617,7 @@ export function importInstall(ctx: AppContext, opts: { quick?: boolean } = {}): 
  * still runs the Python app now and then finds its new work here after a restart. `ANTON_IMPORT_ON_BOOT=false` turns
  * it off; `anton cowork-server import` always runs it and prints the report.
  */
-export function reconcileOnBoot(ctx: AppContext): ImportReport | null {
+export function reconcileOnBoot(ctx: ImportDeps): ImportReport | null {
   if (!ctx.env.setting('ANTON_IMPORT_ON_BOOT')) return null;
   let r: ImportReport;
   try {

@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 import { staysInside } from '../../../core/fs/safe-path.js';
 
 /** What this module needs of the server's context (and nothing more). */
-export type MemoryFileDeps = Pick<AppContext, 'paths' | 'projects'>;
+export type MemoryFileDeps = Pick<ServerServices, 'paths' | 'projects'>;
 
 /** The Markdown memory files the agent reads: global ones, and each registered project's. */
 export interface MemoryRoot {

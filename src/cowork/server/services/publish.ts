@@ -4,10 +4,10 @@ import { zipSync } from 'fflate';
 import { resolveInside } from '../../../core/fs/safe-path.js';
 import { writeFileAtomic } from '../../../core/fs/atomic.js';
 import { DomainError } from '../../../core/errors.js';
-import type { AppContext } from '../context.js';
+import type { ServerServices } from '../server-services.js';
 
 /** What publishing needs of the server: settings (URL, key), the vault (secrets to blank out), kv (history). */
-export type PublishDeps = Pick<AppContext, 'env' | 'vault' | 'kv'>;
+export type PublishDeps = Pick<ServerServices, 'env' | 'vault' | 'kv'>;
 
 
 export interface PublishRecord {

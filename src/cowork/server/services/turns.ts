@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { runTurn } from '../../../core/agent/turn.js';
 import { LlmError } from '../../../core/llm/errors.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../../../core/errors.js';
 import type { ConversationStore } from '../stores/conversations.js';
 import type { ProjectInfo } from '../stores/projects.js';
 import { buildAgent, type AgentExtensions } from './agent.js';
@@ -122,10 +122,10 @@ export class TurnService {
 
   /** Start a turn, or 409 when one is already running for the conversation (its input is never dropped silently). */
   start(req: StartTurn): RunningTurn {
-    if (this.closing) throw new HttpError(503, 'The server is shutting down.');
-    if (this.running.has(req.conversationId)) throw new HttpError(409, TURN_BUSY);
+    if (this.closing) throw new DomainError('unavailable', 'The server is shutting down.');
+    if (this.running.has(req.conversationId)) throw new DomainError('conflict', TURN_BUSY);
     const max = this.env.setting('ANTON_MAX_CONCURRENT_TURNS');
-    if (this.running.size >= max) throw new HttpError(429, `Too many turns are running (${max}); try again shortly.`);
+    if (this.running.size >= max) throw new DomainError('rate_limited', `Too many turns are running (${max}); try again shortly.`);
     this.store.ensure(req.conversationId, req.project.name, req.scheduledId ? { scheduled_id: req.scheduledId } : {});
     const turn = new RunningTurn(req.conversationId, this.store.startTurn(req.conversationId, Date.now()), this.store);
     this.running.set(req.conversationId, turn);

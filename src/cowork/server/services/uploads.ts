@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
-import { HttpError, isMalformedMultipartMessage } from '../errors.js';
+import { DomainError } from '../../../core/errors.js';
 
 /** The reference's attachment filename rule, plus: never a dot-name, never empty. */
 export function safeFileName(raw: string): string {
@@ -17,11 +17,16 @@ export const newAttachmentId = () => `att_${randomBytes(8).toString('hex')}`;
 
 export const UPLOAD_TEMP = /^\.upload-[0-9a-f]+\.tmp$/;
 
-export const missingFiles = () => new HttpError(422, [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required' }]);
+export const missingFiles = () => new DomainError('validation_failed', 'Field required: files', { issues: [{ path: ['files'], type: 'missing', message: 'Field required' }] });
+
+/** busboy's parse errors carry no code: recognise them by message. */
+export function isMalformedMultipartMessage(message: string | undefined): boolean {
+  return /^(Multipart: |Unexpected end of (form|multipart data)|Malformed part header|Part terminated early)/.test(message ?? '');
+}
 
 export const isMalformedMultipart = (err: unknown) => isMalformedMultipartMessage((err as Error | undefined)?.message);
 
-const malformed = (err: Error) => new HttpError(400, `Malformed multipart body: ${err.message}`);
+const malformed = (err: Error) => new DomainError('bad_input', `Malformed multipart body: ${err.message}`);
 
 /**
  * The parts of a multipart request, each `files` part yielded, other files drained, plain fields passed to
@@ -78,13 +83,13 @@ export async function saveUpload(part: MultipartFile, dir: string, name: string,
     } catch (err) {
       throw isMalformedMultipart(err) ? malformed(err as Error) : err;
     }
-    if (part.file.truncated) throw new HttpError(413, `File too large: ${name}`);
+    if (part.file.truncated) throw new DomainError('too_large', `File too large: ${name}`);
     renameSync(tmp, join(dir, name));
     done = true;
     return statSync(join(dir, name)).size;
   } catch (err) {
     part.file.resume(); // let the parser move on to the end of the body
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(409, MOVED);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DomainError('conflict', MOVED);
     throw err;
   } finally {
     // Our open handle still knows where the temp file went if its folder was renamed meanwhile (Linux).

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { isSafeSegment } from '../../../core/fs/safe-path.js';
 import { mimeFor } from '../mime.js';
-import { badRequest, notFound } from '../errors.js';
+import { DomainError } from '../../../core/errors.js';
 
 export interface FileAttachment {
   id: string;
@@ -18,12 +18,12 @@ export interface FileAttachment {
 const ATT_ID_RE = /^att_[A-Za-z0-9]{4,64}$/;
 
 export function checkAttachmentId(id: string): void {
-  if (!ATT_ID_RE.test(id)) throw badRequest('Invalid attachment id');
+  if (!ATT_ID_RE.test(id)) throw new DomainError('bad_input', 'Invalid attachment id');
 }
 
 /** C's layout: `<project>/.anton/uploads/<session>/<att_id>/<file>`, nothing in the database. */
 export function uploadsDir(projectPath: string, sessionId: string): string {
-  if (!isSafeSegment(sessionId, 128)) throw badRequest('Invalid session id');
+  if (!isSafeSegment(sessionId, 128)) throw new DomainError('bad_input', 'Invalid session id');
   return join(projectPath, '.anton', 'uploads', sessionId);
 }
 
@@ -57,7 +57,7 @@ export function ensureUploadFolder(dir: string, id: string): string {
 
 export function removeUpload(dir: string, id: string): void {
   checkAttachmentId(id);
-  if (!existsSync(join(dir, id))) throw notFound('Attachment not found.');
+  if (!existsSync(join(dir, id))) throw new DomainError('not_found', 'Attachment not found.');
   rmSync(join(dir, id), { recursive: true, force: true });
 }
 

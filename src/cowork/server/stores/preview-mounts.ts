@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolveInside } from '../../../core/fs/safe-path.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../../../core/errors.js';
 import { allowedOrigins } from '../security.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 
@@ -32,16 +32,16 @@ export class PreviewMounts {
   /** Absolute file for `rel` under the mount, or the reference's 404/403 errors. */
   resolve(token: string, rel: string): string {
     const dir = this.mounts.get(token);
-    if (!dir) throw new HttpError(404, 'Preview mount has expired or is unknown');
+    if (!dir) throw new DomainError('not_found', 'Preview mount has expired or is unknown');
     const file = resolveInside(dir, rel);
-    if (!file) throw new HttpError(403, 'Asset is outside the artifact directory');
+    if (!file) throw new DomainError('forbidden', 'Asset is outside the artifact directory');
     let isFile = false;
     try {
       isFile = statSync(file).isFile();
     } catch {
       /* missing */
     }
-    if (!isFile) throw new HttpError(404, 'Asset not found');
+    if (!isFile) throw new DomainError('not_found', 'Asset not found');
     return file;
   }
 }

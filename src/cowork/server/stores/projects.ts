@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSafeSegment } from '../../../core/fs/safe-path.js';
-import { badRequest, notFound } from '../errors.js';
+import { DomainError } from '../../../core/errors.js';
 import type { KvStore } from './kv.js';
 
 export const GENERAL_PROJECT = 'general';
@@ -53,7 +53,7 @@ export class ProjectStore {
 
   /** Path of an existing project, or 400 for a name that could escape, 404 when absent. */
   resolve(name: string): ProjectInfo {
-    if (!isSafeSegment(name)) throw badRequest('Invalid project name');
+    if (!isSafeSegment(name)) throw new DomainError('bad_input', 'Invalid project name');
     const path = join(this.dir, name);
     let isDir = false;
     try {
@@ -61,7 +61,7 @@ export class ProjectStore {
     } catch {
       /* missing */
     }
-    if (!isDir) throw notFound('Project not found');
+    if (!isDir) throw new DomainError('not_found', 'Project not found');
     return { name, path };
   }
 
@@ -89,7 +89,7 @@ export class ProjectStore {
   }
 
   rename(from: string, requested: string): ProjectInfo & { requested: string; renamed: boolean } {
-    if (from === GENERAL_PROJECT) throw badRequest('Cannot rename the General project');
+    if (from === GENERAL_PROJECT) throw new DomainError('bad_input', 'Cannot rename the General project');
     const src = this.resolve(from);
     const sanitized = sanitizeProjectName(requested);
     const name = sanitized === from ? from : this.uniqueName(sanitized);
@@ -102,7 +102,7 @@ export class ProjectStore {
   }
 
   delete(name: string): void {
-    if (name === GENERAL_PROJECT) throw badRequest('Cannot delete the General project');
+    if (name === GENERAL_PROJECT) throw new DomainError('bad_input', 'Cannot delete the General project');
     const p = this.resolve(name);
     rmSync(p.path, { recursive: true, force: true });
     if (this.getActive() === name) this.kv.set('activeProject', GENERAL_PROJECT);
