@@ -70,7 +70,7 @@ test('a schedule due in the past runs exactly once after boot (run_once policy) 
   await waitFor(() => second.ctx.schedules.runs(id, 10).some((r) => r.status !== 'running'));
   await second.ctx.scheduler.tick(); // a later tick must not run it again
   const runs = second.ctx.schedules.runs(id, 10);
-  assert.equal(runs.length, 1);
+  assert.equal(runs.length, 1, `one run, got: ${JSON.stringify(runs)}`);
   assert.equal(runs[0].status, 'success');
   assert.equal(runs[0].manual, false);
   const s = second.ctx.schedules.get(id)!;
