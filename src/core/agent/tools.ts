@@ -50,10 +50,23 @@ export function toolInputSchema(schema: z.ZodObject): Record<string, unknown> {
   return tidy(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as Record<string, unknown>;
 }
 
+/** Every lazily derived tool schema, so a server can derive them all while idle (warmToolSchemas). */
+const lazySchemas: (() => Record<string, unknown>)[] = [];
+
 /** `toolInputSchema` computed once, on first use (tool sets are built for every turn). */
 export function lazyToolInput(make: () => z.ZodObject): () => Record<string, unknown> {
   let schema: Record<string, unknown> | undefined;
-  return () => (schema ??= toolInputSchema(make()));
+  const get = () => (schema ??= toolInputSchema(make()));
+  lazySchemas.push(get);
+  return get;
+}
+
+/**
+ * Derive every declared tool schema now. Converting them is the larger part of a cold first turn (zod's JSON Schema
+ * code runs for the first time); a server calls this once it is ready and idle, so the user's first turn does not.
+ */
+export function warmToolSchemas(): void {
+  for (const get of lazySchemas) get();
 }
 
 /** Immutable-by-convention tool set for one turn: core tools plus whatever the host adds. */
