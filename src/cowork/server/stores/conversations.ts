@@ -177,8 +177,8 @@ export class ConversationStore {
 
   /** Rewrite history[fromIndex..]; new rows belong to `turnId`, rewritten rows keep the turn they had. */
   saveHistory(id: string, history: Message[], fromIndex: number, turnId: number | null): void {
-    this.frameLog.flush(); // a saved round's frames are on disk with it
-    this.db.transaction(() => {
+    // A saved round's frames are on disk with it, in the same commit.
+    this.frameLog.withTurnFrames(turnId, () => {
       const old = new Map(
         this
           .sql<[string, number], { idx: number; turn_id: number | null }>('SELECT idx, turn_id FROM messages WHERE conversation_id = ? AND idx >= ?')
@@ -193,7 +193,7 @@ export class ConversationStore {
         this.indexText(id, i, history[i]);
       }
       this.refreshMeta(id, history);
-    })();
+    });
   }
 
   /** Searchable text of a message: what a person typed or read (not tool traffic). */
@@ -339,8 +339,7 @@ export class ConversationStore {
   }
 
   finishTurn(turnId: number, status: TurnStatus, error: string | null = null): void {
-    this.frameLog.close(turnId);
-    this.sql('UPDATE turns SET status = ?, finished_at_ms = ?, error = ? WHERE id = ?').run(status, Date.now(), error, turnId);
+    this.frameLog.close(turnId, () => this.sql('UPDATE turns SET status = ?, finished_at_ms = ?, error = ? WHERE id = ?').run(status, Date.now(), error, turnId));
   }
 
   /** Store one frame now, as is (imports, one-off records). Live turns go through recordFrame. */

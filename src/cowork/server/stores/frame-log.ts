@@ -147,10 +147,23 @@ export class FrameLog {
     if (!log.rows.length) this.turns.delete(turnId);
   }
 
-  /** The turn is over: write its frames now and forget it. */
-  close(turnId: number): void {
-    if (!this.turns.has(turnId)) return;
-    this.flush();
+  /**
+   * Run `work` in one transaction together with the pending frames of `turnId` (none when null): a saved round and
+   * the frames streamed up to it reach the disk in one commit, and the other turns' frames wait for their batch.
+   */
+  withTurnFrames<T>(turnId: number | null, work: () => T): T {
+    const log = turnId === null ? undefined : this.turns.get(turnId);
+    const result = this.db.transaction(() => {
+      if (log) this.writeTurn(turnId!, log);
+      return work();
+    })();
+    if (log) this.written(turnId!, log); // only once committed: a rolled-back write stays pending
+    return result;
+  }
+
+  /** The turn is over: `work` (its final state) and its last frames are written together, and the turn forgotten. */
+  close(turnId: number, work: () => void = () => {}): void {
+    this.withTurnFrames(turnId, work);
     this.turns.delete(turnId);
   }
 
