@@ -116,13 +116,22 @@ export function installSecurity(app: FastifyInstance, env: EnvStore, corsOrigins
   const hosts = allowedHosts(env);
   const tlsHosts = extraHosts(env);
   const token = env.get('ANTON_SERVER_TOKEN');
+  // Every request asks about the same one or two Host values: remember the verdicts (a bounded few).
+  const verdicts = new Map<string, boolean>();
   const hostOk = (h: string | undefined) => {
-    const name = h === undefined ? '' : hostName(h);
-    return name !== '' && hosts.has(name);
+    if (h === undefined) return false;
+    let ok = verdicts.get(h);
+    if (ok === undefined) {
+      const name = hostName(h);
+      ok = name !== '' && hosts.has(name);
+      if (verdicts.size < 64) verdicts.set(h, ok);
+    }
+    return ok;
   };
-  app.addHook('onRequest', async (req, reply) => {
+  /** Why a request may not proceed, or null when it may. */
+  const refusal = (req: FastifyRequest): { status: number; detail: string; code: 'forbidden' | 'unauthorized'; challenge?: boolean } | null => {
     const host = req.headers.host;
-    if (!hostOk(host)) return reply.code(403).send(errorBody('Host not allowed', 'forbidden'));
+    if (!hostOk(host)) return { status: 403, detail: 'Host not allowed', code: 'forbidden' };
     // Absolute-form (`GET http://name/…`): the authority in the target is the host too.
     if (!req.raw.url?.startsWith('/') && req.raw.url !== '*') {
       let authority: string | undefined;
@@ -131,16 +140,24 @@ export function installSecurity(app: FastifyInstance, env: EnvStore, corsOrigins
       } catch {
         authority = undefined;
       }
-      if (!hostOk(authority)) return reply.code(403).send(errorBody('Host not allowed', 'forbidden'));
+      if (!hostOk(authority)) return { status: 403, detail: 'Host not allowed', code: 'forbidden' };
     }
     const origin = req.headers.origin;
     if (origin !== undefined && MUTATING.has(req.method)) {
-      if (!isSameOrigin(origin, host!, tlsHosts) && !corsOrigins.includes(origin)) return reply.code(403).send(errorBody('Origin not allowed', 'forbidden'));
+      if (!isSameOrigin(origin, host!, tlsHosts) && !corsOrigins.includes(origin)) return { status: 403, detail: 'Origin not allowed', code: 'forbidden' };
     }
     if (token && needsToken(req)) {
       const given = bearer(req);
-      if (!given || !sameSecret(given, token)) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('Not authenticated', 'unauthorized'));
+      if (!given || !sameSecret(given, token)) return { status: 401, detail: 'Not authenticated', code: 'unauthorized', challenge: true };
     }
+    return null;
+  };
+  // A callback hook, not an async one: this runs on every request, and a promise per request is measurable.
+  app.addHook('onRequest', (req, reply, done) => {
+    const refused = refusal(req);
+    if (!refused) return done();
+    if (refused.challenge) reply.header('www-authenticate', 'Bearer');
+    reply.code(refused.status).send(errorBody(refused.detail, refused.code));
   });
 }
 
