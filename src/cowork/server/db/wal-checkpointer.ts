@@ -75,13 +75,19 @@ export class WalCheckpointer {
   /** Start the worker if the WAL has grown past the wake size. */
   check(): void {
     if (this.stopped || this.worker) return;
-    let size = 0;
+    const size = this.walSize();
+    // Wake for growth only: a WAL another process's reader kept from being truncated must not restart the worker forever.
+    if (size >= (this.opts.wakeBytes ?? 4 * 1024 * 1024) && size !== this.quietSize) this.start();
+  }
+
+  /** The WAL's size when the worker last exited (it truncates, so normally 0). */
+  private quietSize = -1;
+  private walSize(): number {
     try {
-      size = statSync(this.walFile).size;
+      return statSync(this.walFile).size;
     } catch {
-      return; // no WAL file: nothing written since the last truncate
+      return 0;
     }
-    if (size >= (this.opts.wakeBytes ?? 4 * 1024 * 1024)) this.start();
   }
 
   private start(): void {
@@ -95,7 +101,9 @@ export class WalCheckpointer {
     w.on('message', (m: { error?: string }) => m.error && this.opts.onError?.(m.error));
     w.on('error', (err) => this.opts.onError?.(err.message));
     w.on('exit', () => {
-      if (this.worker === w) this.worker = null;
+      if (this.worker !== w) return;
+      this.worker = null;
+      this.quietSize = this.walSize();
     });
     this.worker = w;
   }
