@@ -148,7 +148,9 @@ function earlyServer(env: ReturnType<typeof bootEnv>['env'], acceptor: NetServer
 /** Open the port ourselves. Null when the port cannot be taken or the state dir is unusable (the normal path reports it). */
 export async function listenEarly(env: ReturnType<typeof bootEnv>['env'], stateDir: string): Promise<EarlyServer | null> {
   if (!stateDirWritable(stateDir)) return null;
-  const acceptor = createNetServer();
+  // noDelay as http.createServer has it: with Nagle on, an SSE stream's second small write waits for the client's
+  // delayed ACK (~40 ms), which held back the first tokens of every reply.
+  const acceptor = createNetServer({ noDelay: true });
   const early = earlyServer(env, acceptor, false);
   acceptor.on('connection', (s: Socket) => early.http.emit('connection', s));
   if (!(await listenConfigured(acceptor, env))) {
@@ -163,6 +165,7 @@ function supervisedChild(env: ReturnType<typeof bootEnv>['env']): EarlyServer {
   const early = earlyServer(env, null, true);
   process.on('message', (m: { anton?: string }, socket?: Socket) => {
     if (m?.anton !== 'conn' || !socket) return;
+    socket.setNoDelay(true); // as listenEarly's acceptor: no Nagle delay on streamed frames
     early.http.emit('connection', socket);
     socket.resume();
   });

@@ -16,7 +16,7 @@ export const supervisorLog: SupervisorOptions['log'] = (level, msg, fields = {})
  * port cannot be taken (the caller then starts normally, which reports the error clearly).
  */
 export async function runLauncher(env: EnvStore, coworkStateDir: string, current: VersionRef, args: string[]): Promise<boolean> {
-  const acceptor = createServer({ pauseOnConnect: true });
+  const acceptor = createServer({ pauseOnConnect: true, noDelay: true }); // see listenEarly
   if (!(await listenConfigured(acceptor, env))) return false;
   const sup = new Supervisor({ acceptor, installed: INSTALLED, versionsDir: versionsDir(coworkStateDir), args, probationMs: probationMs(env), log: supervisorLog });
   sup.start(current);
