@@ -1,7 +1,7 @@
 import type { RoleConfig } from '../settings/providers.js';
-import { LlmError, classifyLlmError, midStreamError } from './errors.js';
-import { StreamGuard } from './stream-guard.js';
-import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
+import { midStreamError } from './errors.js';
+import { guardedStream } from './stream-guard.js';
+import { HttpStatusError, safeJson, statusMessage } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
 import type { LlmEventSink, LlmProvider, LlmResponse, LlmRequest, LlmStreamEvent, ToolCall, ProviderOptions } from './types.js';
 
@@ -47,7 +47,6 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   async stream(req: LlmRequest, signal: AbortSignal, sink: LlmEventSink): Promise<LlmResponse> {
-    const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const apiKey = this.cfg.apiKey ?? '';
     const blocks = new Map<number, BlockState>();
     const toolCalls: ToolCall[] = [];
@@ -114,41 +113,32 @@ export class AnthropicProvider implements LlmProvider {
           break;
       }
     };
-    try {
-      const body = JSON.stringify({
-        model: this.model,
-        max_tokens: req.maxTokens,
-        system: req.system,
-        messages: req.messages,
-        ...(req.tools.length ? { tools: req.tools, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
-        stream: true,
-      });
-      await streamSse(
-        {
-          url: anthropicUrl(this.cfg.baseUrl),
-          // The SDK authenticated with a bearer token; x-api-key is the header the API documents. Both carry the key.
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, 'x-api-key': apiKey, authorization: `Bearer ${apiKey}` },
-          body,
-          insecure: false,
-          maxRetries: this.opts.maxRetries,
-          requestTimeoutMs: this.opts.requestTimeoutMs,
-          signal: guard.signal,
-          statusError: anthropicError,
-        },
-        onEvent,
-        () => {
-          guard.touch();
-          for (let i = 0; i < out.length; i++) sink(out[i]!);
-          out.length = 0;
-        },
-      );
-      // A cancel or idle timeout that lands just as the stream ends still counts as one.
-      if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
-    } catch (err) {
-      throw classifyLlmError(guard.explain(err), [this.cfg.apiKey]);
-    } finally {
-      guard.dispose();
-    }
+    const body = JSON.stringify({
+      model: this.model,
+      max_tokens: req.maxTokens,
+      system: req.system,
+      messages: req.messages,
+      ...(req.tools.length ? { tools: req.tools, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
+      stream: true,
+    });
+    await guardedStream({
+      request: {
+        url: anthropicUrl(this.cfg.baseUrl),
+        // The SDK authenticated with a bearer token; x-api-key is the header the API documents. Both carry the key.
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, 'x-api-key': apiKey, authorization: `Bearer ${apiKey}` },
+        body,
+        insecure: false,
+        maxRetries: this.opts.maxRetries,
+        requestTimeoutMs: this.opts.requestTimeoutMs,
+        statusError: anthropicError,
+      },
+      signal,
+      idleTimeoutMs: this.opts.idleTimeoutMs,
+      secrets: [this.cfg.apiKey],
+      onEvent,
+      out,
+      sink,
+    });
     return { text, toolCalls, usage, stopReason };
   }
 }

@@ -1,7 +1,7 @@
 import type { RoleConfig } from '../settings/providers.js';
-import { LlmError, classifyLlmError, midStreamError } from './errors.js';
-import { StreamGuard } from './stream-guard.js';
-import { HttpStatusError, safeJson, statusMessage, streamSse } from './sse-transport.js';
+import { midStreamError } from './errors.js';
+import { guardedStream } from './stream-guard.js';
+import { HttpStatusError, safeJson, statusMessage } from './sse-transport.js';
 import { parseToolInput } from './tool-json.js';
 import type { ContentBlock, LlmEventSink, LlmProvider, LlmRequest, LlmResponse, LlmStreamEvent, Message, ToolCall, ProviderOptions } from './types.js';
 
@@ -84,7 +84,6 @@ export class OpenAIProvider implements LlmProvider {
   }
 
   async stream(req: LlmRequest, signal: AbortSignal, sink: LlmEventSink): Promise<LlmResponse> {
-    const guard = new StreamGuard(signal, this.opts.idleTimeoutMs);
     const isOpenAI = this.cfg.provider === 'openai';
     const calls = new Map<number, { id?: string; name?: string; args: string; started: boolean }>();
     let text = '';
@@ -116,45 +115,36 @@ export class OpenAIProvider implements LlmProvider {
       }
       if (delta.tool_calls) for (const tc of delta.tool_calls) this.toolCallDelta(calls, tc, out);
     };
-    try {
-      const body = JSON.stringify({
-        model: this.model,
-        messages: toChatMessages(req.system, req.messages, this.cfg.provider !== 'openai-compatible'),
-        stream: true,
-        stream_options: { include_usage: true },
-        ...(isOpenAI ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
-        ...(req.tools.length
-          ? {
-              tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
-              tool_choice: req.toolChoice === 'none' ? ('none' as const) : ('auto' as const),
-            }
-          : {}),
-      });
-      await streamSse(
-        {
-          url: chatCompletionsUrl(this.cfg.baseUrl),
-          headers: openaiHeaders(this.cfg.apiKey || 'not-needed'),
-          body,
-          insecure: !this.cfg.sslVerify,
-          maxRetries: this.opts.maxRetries,
-          requestTimeoutMs: this.opts.requestTimeoutMs,
-          signal: guard.signal,
-          statusError: openaiError,
-        },
-        onEvent,
-        () => {
-          guard.touch();
-          for (let i = 0; i < out.length; i++) sink(out[i]!);
-          out.length = 0;
-        },
-      );
-      // A cancel or idle timeout that lands just as the stream ends still counts as one.
-      if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
-    } catch (err) {
-      throw classifyLlmError(guard.explain(err), [this.cfg.apiKey]);
-    } finally {
-      guard.dispose();
-    }
+    const body = JSON.stringify({
+      model: this.model,
+      messages: toChatMessages(req.system, req.messages, this.cfg.provider !== 'openai-compatible'),
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(isOpenAI ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
+      ...(req.tools.length
+        ? {
+            tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+            tool_choice: req.toolChoice === 'none' ? ('none' as const) : ('auto' as const),
+          }
+        : {}),
+    });
+    await guardedStream({
+      request: {
+        url: chatCompletionsUrl(this.cfg.baseUrl),
+        headers: openaiHeaders(this.cfg.apiKey || 'not-needed'),
+        body,
+        insecure: !this.cfg.sslVerify,
+        maxRetries: this.opts.maxRetries,
+        requestTimeoutMs: this.opts.requestTimeoutMs,
+        statusError: openaiError,
+      },
+      signal,
+      idleTimeoutMs: this.opts.idleTimeoutMs,
+      secrets: [this.cfg.apiKey],
+      onEvent,
+      out,
+      sink,
+    });
     const toolCalls: ToolCall[] = [];
     for (const [index, st] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
       const id = st.id ?? `call_${index}_${Date.now().toString(36)}`;

@@ -1,4 +1,6 @@
-import { LlmError } from './errors.js';
+import { LlmError, classifyLlmError } from './errors.js';
+import { streamSse, type SseHandler, type SseRequest } from './sse-transport.js';
+import type { LlmEventSink, LlmStreamEvent } from './types.js';
 
 /**
  * An AbortController linked to the caller's signal plus an inactivity timer: a provider stream that goes quiet
@@ -52,5 +54,40 @@ export class StreamGuard {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.outer.removeEventListener('abort', this.onOuterAbort);
+  }
+}
+
+export interface GuardedCall {
+  /** The request, without its signal: the guard's signal (caller's cancel or idle timeout) is used. */
+  request: Omit<SseRequest, 'signal'>;
+  signal: AbortSignal;
+  idleTimeoutMs: number;
+  /** Never to appear in an error message (the API key). */
+  secrets: (string | undefined)[];
+  /** Parses one vendor SSE event, pushing what it produced onto `out`. */
+  onEvent: SseHandler;
+  /** Events of the chunk being handled: handed to `sink` after each chunk, then cleared (one array per call). */
+  out: LlmStreamEvent[];
+  sink: LlmEventSink;
+}
+
+/**
+ * One streaming model call as both adapters make it: the transport under an idle guard, each chunk's events handed to
+ * the sink as soon as the chunk is parsed, and any failure reported as the LlmError it really is.
+ */
+export async function guardedStream(c: GuardedCall): Promise<void> {
+  const guard = new StreamGuard(c.signal, c.idleTimeoutMs);
+  try {
+    await streamSse({ ...c.request, signal: guard.signal }, c.onEvent, () => {
+      guard.touch();
+      for (let i = 0; i < c.out.length; i++) c.sink(c.out[i]!);
+      c.out.length = 0;
+    });
+    // A cancel or idle timeout that lands just as the stream ends still counts as one.
+    if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
+  } catch (err) {
+    throw classifyLlmError(guard.explain(err), c.secrets);
+  } finally {
+    guard.dispose();
   }
 }
