@@ -121,24 +121,18 @@ export class AnthropicProvider implements LlmProvider {
       ...(req.tools.length ? { tools: req.tools, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
       stream: true,
     });
-    await guardedStream({
-      request: {
+    await guardedStream(
+      {
         url: anthropicUrl(this.cfg.baseUrl),
         // The SDK authenticated with a bearer token; x-api-key is the header the API documents. Both carry the key.
         headers: { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, 'x-api-key': apiKey, authorization: `Bearer ${apiKey}` },
         body,
         insecure: false,
-        maxRetries: this.opts.maxRetries,
-        requestTimeoutMs: this.opts.requestTimeoutMs,
         statusError: anthropicError,
       },
-      signal,
-      idleTimeoutMs: this.opts.idleTimeoutMs,
-      secrets: [this.cfg.apiKey],
-      onEvent,
-      out,
-      sink,
-    });
+      { signal, opts: this.opts, apiKey: this.cfg.apiKey },
+      { onEvent, out, sink },
+    );
     return { text, toolCalls, usage, stopReason };
   }
 }

@@ -128,23 +128,17 @@ export class OpenAIProvider implements LlmProvider {
           }
         : {}),
     });
-    await guardedStream({
-      request: {
+    await guardedStream(
+      {
         url: chatCompletionsUrl(this.cfg.baseUrl),
         headers: openaiHeaders(this.cfg.apiKey || 'not-needed'),
         body,
         insecure: !this.cfg.sslVerify,
-        maxRetries: this.opts.maxRetries,
-        requestTimeoutMs: this.opts.requestTimeoutMs,
         statusError: openaiError,
       },
-      signal,
-      idleTimeoutMs: this.opts.idleTimeoutMs,
-      secrets: [this.cfg.apiKey],
-      onEvent,
-      out,
-      sink,
-    });
+      { signal, opts: this.opts, apiKey: this.cfg.apiKey },
+      { onEvent, out, sink },
+    );
     const toolCalls: ToolCall[] = [];
     for (const [index, st] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
       const id = st.id ?? `call_${index}_${Date.now().toString(36)}`;

@@ -1,6 +1,6 @@
 import { LlmError, classifyLlmError } from './errors.js';
 import { streamSse, type SseHandler, type SseRequest } from './sse-transport.js';
-import type { LlmEventSink, LlmStreamEvent } from './types.js';
+import type { LlmEventSink, LlmStreamEvent, ProviderOptions } from './types.js';
 
 /**
  * An AbortController linked to the caller's signal plus an inactivity timer: a provider stream that goes quiet
@@ -57,36 +57,35 @@ export class StreamGuard {
   }
 }
 
-export interface GuardedCall {
-  /** The request, without its signal: the guard's signal (caller's cancel or idle timeout) is used. */
-  request: Omit<SseRequest, 'signal'>;
-  signal: AbortSignal;
-  idleTimeoutMs: number;
-  /** Never to appear in an error message (the API key). */
-  secrets: (string | undefined)[];
-  /** Parses one vendor SSE event, pushing what it produced onto `out`. */
+/** What one model call sends (the retry and timeout policy comes from the provider's options). */
+export type CallRequest = Omit<SseRequest, 'signal' | 'maxRetries' | 'requestTimeoutMs'>;
+
+/** Where a call's events go: the vendor event parser fills `out`; after each chunk they are handed to `sink`. */
+export interface CallEvents {
   onEvent: SseHandler;
-  /** Events of the chunk being handled: handed to `sink` after each chunk, then cleared (one array per call). */
   out: LlmStreamEvent[];
   sink: LlmEventSink;
 }
 
 /**
- * One streaming model call as both adapters make it: the transport under an idle guard, each chunk's events handed to
- * the sink as soon as the chunk is parsed, and any failure reported as the LlmError it really is.
+ * One streaming model call as both adapters make it: the transport under an idle guard with the provider's retry and
+ * timeout policy, each chunk's events handed to the sink as soon as the chunk is parsed, and any failure reported as
+ * the LlmError it really is (the API key never in its message).
  */
-export async function guardedStream(c: GuardedCall): Promise<void> {
-  const guard = new StreamGuard(c.signal, c.idleTimeoutMs);
+export async function guardedStream(request: CallRequest, call: { signal: AbortSignal; opts: ProviderOptions; apiKey: string | undefined }, events: CallEvents): Promise<void> {
+  const guard = new StreamGuard(call.signal, call.opts.idleTimeoutMs);
+  const { onEvent, out, sink } = events;
   try {
-    await streamSse({ ...c.request, signal: guard.signal }, c.onEvent, () => {
+    const r = { ...request, maxRetries: call.opts.maxRetries, requestTimeoutMs: call.opts.requestTimeoutMs, signal: guard.signal };
+    await streamSse(r, onEvent, () => {
       guard.touch();
-      for (let i = 0; i < c.out.length; i++) c.sink(c.out[i]!);
-      c.out.length = 0;
+      for (let i = 0; i < out.length; i++) sink(out[i]!);
+      out.length = 0;
     });
     // A cancel or idle timeout that lands just as the stream ends still counts as one.
     if (guard.signal.aborted) throw new LlmError('aborted', 'Request aborted');
   } catch (err) {
-    throw classifyLlmError(guard.explain(err), c.secrets);
+    throw classifyLlmError(guard.explain(err), [call.apiKey]);
   } finally {
     guard.dispose();
   }
