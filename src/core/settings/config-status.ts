@@ -1,4 +1,4 @@
-import type { EnvStore } from './env-store.js';
+import { memoBySettings, type EnvStore } from './env-store.js';
 import { PROVIDER_KEY_VAR, PROVIDER_TYPE_LABELS, isProviderType, resolveRole } from './providers.js';
 
 export function providerLabel(provider: string): string {
@@ -13,18 +13,11 @@ export interface ConfigStatus {
   provider_label: string;
 }
 
-const memo = new WeakMap<EnvStore, { version: number; status: ConfigStatus }>();
-
-/** Is the planning role usable? A pure read: unlike the reference it never migrates keys on disk. */
-export function getConfigStatus(env: EnvStore): ConfigStatus {
-  // Asked on every /health and turn: recomputed only when the configuration changed.
-  const version = env.version;
-  const hit = memo.get(env);
-  if (hit && hit.version === version) return hit.status;
-  const status = Object.freeze(computeConfigStatus(env));
-  memo.set(env, { version, status });
-  return status;
-}
+/**
+ * Is the planning role usable? A pure read: unlike the reference it never migrates keys on disk. Asked on every
+ * /health and turn: recomputed only when the configuration changed.
+ */
+export const getConfigStatus: (env: EnvStore) => ConfigStatus = memoBySettings((env) => Object.freeze(computeConfigStatus(env)));
 
 function computeConfigStatus(env: EnvStore): ConfigStatus {
   const role = resolveRole(env, 'planning');

@@ -146,6 +146,22 @@ export class EnvStore {
   }
 }
 
+/**
+ * `fn(env)` recomputed only when the settings may have changed (`env.version`), one cached value per store: for values
+ * derived from the configuration that hot paths (/health, every turn) ask for.
+ */
+export function memoBySettings<T>(fn: (env: EnvStore) => T): (env: EnvStore) => T {
+  const memo = new WeakMap<EnvStore, { version: number; value: T }>();
+  return (env) => {
+    const version = env.version;
+    const hit = memo.get(env);
+    if (hit && hit.version === version) return hit.value;
+    const value = fn(env);
+    memo.set(env, { version, value });
+    return value;
+  };
+}
+
 /** The reference's boot load: ~/.anton/.env values fill in what the real environment lacks. */
 export function mergeBootEnv(processEnv: Record<string, string | undefined>, dotenvText: string): Record<string, string | undefined> {
   return { ...parseDotenv(dotenvText), ...processEnv };

@@ -1,21 +1,15 @@
 import { getConfigStatus } from '../../core/settings/config-status.js';
-import type { EnvStore } from '../../core/settings/env-store.js';
+import { memoBySettings, type EnvStore } from '../../core/settings/env-store.js';
 import { pythonStatus } from '../../core/scratchpad/python.js';
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
 
-/** What /health derives from the configuration, recomputed only when the configuration changed (`env.version`). */
-const derived = new WeakMap<EnvStore, { version: number; cfg: ReturnType<typeof getConfigStatus>; python: ReturnType<typeof pythonStatus> }>();
-
-function configDerived(env: EnvStore) {
-  const version = env.version;
-  let d = derived.get(env);
-  if (d?.version !== version) derived.set(env, (d = { version, cfg: getConfigStatus(env), python: pythonStatus(env.setting('ANTON_PYTHON')) }));
-  return d;
-}
+/** The scratchpad's interpreter check, redone only when the settings changed. */
+const scratchpadStatus = memoBySettings((env) => pythonStatus(env.setting('ANTON_PYTHON')));
 
 /** The `/health` body (§1.6, with A's version fields). Pure read: never writes to disk. */
 export function healthPayload(env: EnvStore, liveConversations: string[], livePads: string[]) {
-  const { cfg, python } = configDerived(env);
+  const cfg = getConfigStatus(env);
+  const python = scratchpadStatus(env);
   return {
     status: 'ok',
     anton_version: COWORK_SERVER_VERSION,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openDatabase } from './database.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { makeTempHome } from '../../../testing/temp-home.js';
+import { waitFor } from '../../../testing/wait.js';
 
 const walSize = (file: string) => {
   try {
@@ -13,14 +14,6 @@ const walSize = (file: string) => {
     return 0;
   }
 };
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('WAL checkpoints leave the event loop: the server connection never checkpoints; a worker folds and truncates the WAL, then exits', async (t) => {
   const { home, cleanup } = makeTempHome();
@@ -41,13 +34,13 @@ test('WAL checkpoints leave the event loop: the server connection never checkpoi
   for (let i = 0; i < 1500; i++) db.transaction(() => put.run(`k${i % 50}`, `${big}${i}`))();
   assert.ok(walSize(file) > 4 * 1024 * 1024, `the WAL grew past the default checkpoint size (${walSize(file)} bytes)`);
 
-  await until('the worker starts', () => cp.active);
-  await until('the worker truncates the WAL and exits', () => !cp.active);
+  await waitFor(() => cp.active); // the worker started
+  await waitFor(() => !cp.active); // it truncated the WAL and exited
   assert.equal(walSize(file), 0, 'the WAL was folded into the database and truncated');
   assert.equal((db.prepare("SELECT value FROM kv WHERE key = 'k49'").get() as { value: string }).value, `${big}1499`);
   assert.deepEqual(errors, []);
 
   // More writes wake it again.
   for (let i = 0; i < 100; i++) db.transaction(() => put.run(`k${i % 50}`, `${big}again`))();
-  await until('the worker starts again', () => cp.active);
+  await waitFor(() => cp.active); // and started again
 });
