@@ -4,6 +4,7 @@
 // Usage: node bench/baselines/relay.mjs <stubUrl>  → prints {"port":…}
 import { createServer, request } from 'node:http';
 import { conversationsBody, healthBody } from './payloads.mjs';
+import { sseData } from '../lib/sse-data.mjs';
 
 const STUB = new URL(process.argv[2]);
 const live = new Map();
@@ -23,23 +24,18 @@ function relay(req, res) {
   send('response.created', { response: { id: `resp-${id}`, status: 'created' }, conversation_id: id });
   const upstream = request({ host: STUB.hostname, port: STUB.port, path: '/v1/messages', method: 'POST', headers: { 'content-type': 'application/json' } }, (up) => {
     up.setEncoding('utf8');
-    let buf = '';
     let text = '';
-    up.on('data', (chunk) => {
-      buf += chunk;
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = block.slice(block.indexOf('data: ') + 6);
+    up.on(
+      'data',
+      sseData((data) => {
         const ev = JSON.parse(data);
         if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') {
           text += ev.delta.text;
           live.set(id, seq + 1);
           send('response.output_text.delta', { item_id: 'msg-1', delta: ev.delta.text });
         }
-      }
-    });
+      }),
+    );
     up.on('end', () => {
       send('response.completed', { response: { id: `resp-${id}`, status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text }] }] } });
       live.delete(id);

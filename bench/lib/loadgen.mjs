@@ -2,6 +2,7 @@
 // Latencies are process.hrtime from just before the request is written to the end of the body.
 // Usage: node bench/lib/loadgen.mjs '<json command>'  → prints one JSON result line.
 import { Agent, request } from 'node:http';
+import { sseData } from './sse-data.mjs';
 import { summarize, nsToMs } from './stats.mjs';
 
 const cmd = JSON.parse(process.argv[2]);
@@ -30,25 +31,21 @@ function streamTurn(base, input, onToken) {
     const sentAt = now();
     const req = request(new URL('/v1/responses', base), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.setEncoding('utf8');
-      let buf = '';
       let last = '';
       let conversation = '';
-      res.on('data', (chunk) => {
-        const at = now();
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = block.slice(block.indexOf('data: ') + 6);
-          const stamp = /"delta":"@(\d+) "/.exec(data);
-          if (stamp) onToken(at - BigInt(stamp[1]));
-          else {
-            const type = /"type":"([^"]+)"/.exec(data)?.[1] ?? '';
-            if (type === 'response.created') conversation = /"conversation_id":"([^"]+)"/.exec(data)?.[1] ?? '';
-            last = type;
-          }
+      let at = 0n; // arrival of the chunk being read: every token in it arrived then
+      const feed = sseData((data) => {
+        const stamp = /"delta":"@(\d+) "/.exec(data);
+        if (stamp) onToken(at - BigInt(stamp[1]));
+        else {
+          const type = /"type":"([^"]+)"/.exec(data)?.[1] ?? '';
+          if (type === 'response.created') conversation = /"conversation_id":"([^"]+)"/.exec(data)?.[1] ?? '';
+          last = type;
         }
+      });
+      res.on('data', (chunk) => {
+        at = now();
+        feed(chunk);
       });
       res.on('end', () => resolve({ status: res.statusCode, last, conversation, sentAt }));
       res.on('error', reject);
