@@ -36,16 +36,3 @@ export function createSideProvider(env: EnvStore): LlmProvider {
   return createProvider(env, roleUsable(env, 'coding') ? 'coding' : 'planning');
 }
 
-/**
- * Warm what the first LLM-related work after boot would otherwise load (off the boot path: call it once the server
- * is ready). Turns stream over node:http(s) (sse-transport.ts), loaded with the server; Node's fetch (undici), which
- * the provider probes and model lists use, loads on first use of its globals: ~10-20 ms better paid here.
- */
-export async function warmLlmClient(_env: EnvStore): Promise<void> {
-  try {
-    void new Response(new Headers({ 'x-warm': '1' }).get('x-warm')).body;
-    void globalThis.fetch;
-  } catch {
-    // the first call will say what is wrong
-  }
-}

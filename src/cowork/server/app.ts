@@ -31,7 +31,6 @@ import { publishRoutes } from './routes/publish.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { browseRoutes } from './routes/browse.js';
 import { refreshGoogleTokens } from './services/google-oauth.js';
-import { warmLlmClient } from '../../core/llm/provider.js';
 import { warmUp } from './services/warm-up.js';
 
 export interface BuildAppOptions {
@@ -130,10 +129,7 @@ export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}):
   app.addHook('onReady', async () => {
     ctx.scheduler.start();
     // Shortly after ready, while idle: what the first turn would otherwise run cold (services/warm-up.ts).
-    setTimeout(() => {
-      void warmLlmClient(ctx.env);
-      void warmUp(app, ctx).catch((err) => ctx.log.debug({ err }, 'warm-up incomplete'));
-    }, 200).unref();
+    setTimeout(() => void warmUp(app, ctx).catch((err) => ctx.log.debug({ err }, 'warm-up incomplete')), 200).unref();
     const refresh = setInterval(() => void refreshGoogleTokens(ctx).catch(() => {}), 30 * 60_000);
     refresh.unref();
     ctx.closers.push(() => clearInterval(refresh));
