@@ -56,6 +56,8 @@ export class WalCheckpointer {
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
   private readonly walFile: string;
+  /** The WAL's size when the worker last exited (it truncates, so normally 0). */
+  private quietSize = -1;
 
   constructor(
     private readonly db: Db,
@@ -80,8 +82,6 @@ export class WalCheckpointer {
     if (size >= (this.opts.wakeBytes ?? 4 * 1024 * 1024) && size !== this.quietSize) this.start();
   }
 
-  /** The WAL's size when the worker last exited (it truncates, so normally 0). */
-  private quietSize = -1;
   private walSize(): number {
     try {
       return statSync(this.walFile).size;
