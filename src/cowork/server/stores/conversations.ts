@@ -354,10 +354,12 @@ export class ConversationStore {
 
   /** Recorded frames from sequence number `fromSeq` on (exact, even inside a coalesced delta). */
   frames(turnId: number, fromSeq = 0): Record<string, unknown>[] {
-    this.frameLog.flush();
-    const rows = this.sql<[number, number], StoredFrameRow>(
-      'SELECT seq, last_seq, parts, payload FROM turn_events WHERE turn_id = ? AND COALESCE(last_seq, seq) >= ? ORDER BY seq',
-    ).all(turnId, fromSeq);
+    // This turn's pending frames are written first (the other turns' wait for their batch), so the replay is complete.
+    const rows = this.frameLog.withTurnFrames(turnId, () =>
+      this.sql<[number, number], StoredFrameRow>(
+        'SELECT seq, last_seq, parts, payload FROM turn_events WHERE turn_id = ? AND COALESCE(last_seq, seq) >= ? ORDER BY seq',
+      ).all(turnId, fromSeq),
+    );
     return framesFromRows(rows, fromSeq);
   }
 

@@ -12,8 +12,9 @@ import type { Db } from '../db/database.js';
  * cut at k's offset and numbered k. Stored numbers therefore have gaps, and `latest_seq` is the last number covered.
  *
  * Durability: pending frames are written in one transaction per flush, at most `flushMs` after they were produced
- * (and at once when a round's history is saved or a turn finishes), so a crash loses at most one flush interval of
- * frames; an open merged frame is rewritten in place as it grows (capped at MAX_MERGED_CHARS, then a new one starts).
+ * (and a turn's own at once, in the same commit, when its round is saved, when it finishes, and before it is replayed
+ * from storage: withTurnFrames), so a crash loses at most one flush interval of frames; an open merged frame is
+ * rewritten in place as it grows (capped at MAX_MERGED_CHARS, then a new one starts).
  */
 
 export const DELTA_TYPE = 'response.output_text.delta';
