@@ -1,4 +1,5 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { createParser } from 'eventsource-parser';
 import { LlmError } from './errors.js';
@@ -246,5 +247,30 @@ export async function streamSse(r: SseRequest, onEvent: SseHandler, afterChunk: 
     finish();
     // Leaving early (an unreadable event, a failing caller) must not leave the socket streaming.
     if (!res.complete) res.destroy();
+  }
+}
+
+/**
+ * Idle-time warm-up: one short streamed answer from a throwaway loopback server through this transport (the HTTP
+ * client, the connection, the SSE parser and this module's own code), so a turn's first request does not run it
+ * cold. No request leaves the machine.
+ */
+export async function warmSseTransport(): Promise<void> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('event: ping\ndata: {"n":1}\n\nevent: ping\ndata: {"n":2}\n\n');
+    });
+  });
+  await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const signal = new AbortController().signal;
+    const request: SseRequest = { url: `http://127.0.0.1:${port}/v1/warm-up`, headers: { 'content-type': 'application/json' }, body: '{}', insecure: false, maxRetries: 0, requestTimeoutMs: 5000, signal, statusError: (status) => new Error(String(status)) };
+    await streamSse(request, (_event, data) => JSON.parse(data), () => {});
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }

@@ -1,17 +1,17 @@
-import { Agent, request } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { warmToolSchemas } from '../../../core/agent/tools.js';
+import { warmSseTransport } from '../../../core/llm/sse-transport.js';
 import type { ServerServices } from '../server-services.js';
 import { GENERAL_PROJECT } from '../stores/projects.js';
 import { buildAgent } from './agent.js';
 
-export type WarmUpDeps = Pick<ServerServices, 'env' | 'agent' | 'projects'>;
+export type WarmUpDeps = Pick<ServerServices, 'env' | 'agent' | 'projects' | 'conversations'>;
 
 /**
  * Idle-time warm-up, run once shortly after the server is ready: the code a user's first chat turn runs is run
  * here first, so that turn does not pay for it cold (V8 compiles a function on its first call; zod's JSON Schema
- * conversion, request validation, the agent's set-up, the HTTP client and fetch each cost milliseconds the first time).
- * Nothing here leaves a trace: no file, row, conversation or outside request.
+ * conversion, request validation, the agent's set-up, a turn's storage, the LLM transport and fetch each cost
+ * milliseconds the first time). Nothing here leaves a trace: no file, row, conversation or outside request.
  */
 export async function warmUp(app: FastifyInstance, deps: WarmUpDeps): Promise<void> {
   // Node's fetch (undici), which provider probes and model lists use, loads on first use of its globals.
@@ -22,22 +22,7 @@ export async function warmUp(app: FastifyInstance, deps: WarmUpDeps): Promise<vo
   // A turn's set-up for the General project, without the turn: tools, prompt sections, the system prompt, the request body.
   const agent = buildAgent(deps.env, deps.agent, { conversationId: 'warm-up', project: deps.projects.resolve(GENERAL_PROJECT) });
   JSON.stringify({ system: agent.buildSystem(), tools: agent.tools.specs() });
-  await selfRequest(app);
-}
-
-/** One GET /health to ourselves over loopback: the HTTP client the LLM transport uses, and the server's request path. */
-function selfRequest(app: FastifyInstance): Promise<void> {
-  const addr = app.server.address();
-  if (!addr || typeof addr !== 'object') return Promise.resolve(); // not listening here (a supervised child, a test app)
-  const agent = new Agent({ keepAlive: false });
-  return new Promise<void>((resolve) => {
-    const req = request({ host: '127.0.0.1', port: addr.port, path: '/health', agent, headers: { host: `127.0.0.1:${addr.port}` } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-      res.on('error', () => resolve());
-    });
-    req.on('error', () => resolve());
-    req.setTimeout(2000, () => req.destroy());
-    req.end();
-  }).finally(() => agent.destroy());
+  // A turn's storage: its statements compiled and its writes run once, then rolled back.
+  deps.conversations.warmTurnPath(GENERAL_PROJECT);
+  await warmSseTransport();
 }

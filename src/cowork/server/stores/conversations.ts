@@ -330,6 +330,29 @@ export class ConversationStore {
     return { removed: end - start, remaining: next.length };
   }
 
+  /**
+   * Idle-time warm-up (services/warm-up.ts): a short turn's writes and reads run once inside a transaction that is
+   * then rolled back, so their statements are compiled and their code is warm before the first real turn, and
+   * nothing is left behind (no row, no turn number used, no pending frame).
+   */
+  warmTurnPath(project: string): void {
+    const id = `warm-up-${randomBytes(8).toString('hex')}`;
+    const rollback = new Error('warm-up rollback');
+    try {
+      this.db.transaction(() => {
+        this.ensure(id, project);
+        const turnId = this.startTurn(id, Date.now());
+        for (let n = 1; n <= 2; n++) this.recordFrame(turnId, { type: 'response.output_text.delta', sequence_number: n, item_id: 'warm-up', delta: 'warm-up ' });
+        this.saveHistory(id, [{ role: 'user', content: 'warm-up' }, { role: 'assistant', content: [{ type: 'text', text: 'warm-up' }] }], 0, turnId);
+        this.finishTurn(turnId, 'completed'); // forgets the turn's frames in memory too
+        this.loadHistory(id);
+        throw rollback;
+      })();
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+  }
+
   // --- turns and their frames -------------------------------------------------------------------------
 
   startTurn(conversationId: string, startedAtMs: number): number {
