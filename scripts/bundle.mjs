@@ -36,6 +36,7 @@ await build({
   banner: { js: "import { createRequire as __antonCreateRequire } from 'node:module'; const require = __antonCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
-  minify: true, // less to parse at every start
+  // Less to parse at every start. ANTON_BUNDLE_MINIFY=0 keeps names readable, for a CPU profile.
+  minify: process.env.ANTON_BUNDLE_MINIFY !== '0',
   plugins: [zodEnglishOnly],
 });

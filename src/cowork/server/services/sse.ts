@@ -1,8 +1,24 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
 const HEARTBEAT_MS = 15_000;
 /** A client that stops reading is dropped before its unsent frames pile up in memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A frame that follows the stream's previous write within this window waits (its socket corked) and goes out with the
+ * others at the window's end: one write syscall for several tokens when a model streams fast, at most this much later.
+ * A frame after a quiet spell (the first token, a tool step, the end) is written at once.
+ */
+export const SSE_COALESCE_MS = 8;
+/** Streams holding frames, flushed together by one shared timer. */
+const corked = new Set<ServerResponse>();
+let flushTimer: NodeJS.Timeout | null = null;
+const flushCorked = () => {
+  flushTimer = null;
+  for (const raw of corked) raw.uncork();
+  corked.clear();
+};
 
 let open = 0;
 /** SSE streams open right now (an update never switches versions under a reader). */
@@ -43,12 +59,14 @@ export function openSse(reply: FastifyReply): SseStream {
     closed = true;
     open--;
     clearInterval(beat);
+    corked.delete(raw);
     for (const fn of closers) fn();
   };
   const beat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
   beat.unref();
   raw.on('close', close);
   raw.on('error', close);
+  let lastWrite = -Infinity;
   const write = (chunk: string) => {
     if (closed) return;
     if (raw.writableLength > MAX_BUFFERED_BYTES) {
@@ -56,6 +74,13 @@ export function openSse(reply: FastifyReply): SseStream {
       close();
       return;
     }
+    const now = Date.now();
+    if (now - lastWrite < SSE_COALESCE_MS && !corked.has(raw)) {
+      raw.cork();
+      corked.add(raw);
+      flushTimer ??= setTimeout(flushCorked, SSE_COALESCE_MS);
+    }
+    lastWrite = now;
     raw.write(chunk);
   };
   return {
@@ -66,7 +91,8 @@ export function openSse(reply: FastifyReply): SseStream {
       write(`data: ${JSON.stringify(payload)}\n\n`);
     },
     end() {
-      if (!closed) raw.end();
+      corked.delete(raw);
+      if (!closed) raw.end(); // end() writes what a cork still holds
       close();
     },
     get closed() {

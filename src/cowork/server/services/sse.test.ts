@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import type { FastifyReply } from 'fastify';
+import { openSse, SSE_COALESCE_MS, type SseStream } from './sse.js';
+
+/** A real HTTP server whose one route opens an SSE stream, and a client that records each chunk it reads. */
+async function sseOverLoopback(t: import('node:test').TestContext) {
+  let res!: ServerResponse;
+  let stream!: SseStream;
+  const server = createServer((_req, r) => {
+    res = r;
+    stream = openSse({ raw: r, getHeaders: () => ({}), hijack: () => {} } as unknown as FastifyReply);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => (server.closeAllConnections(), server.close()));
+  const chunks: string[] = [];
+  const waiting: { text: string; resolve: () => void }[] = [];
+  // A raw TCP client: each 'data' is one read of the socket (an HTTP client would split the chunked body).
+  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  t.after(() => client.destroy());
+  client.setEncoding('utf8');
+  client.on('data', (c: string) => {
+    chunks.push(c);
+    for (const w of waiting.filter((w) => chunks.join('').includes(w.text))) w.resolve();
+  });
+  client.write('GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+  /** Resolves once the client has read `text` (timers are mocked here: this waits on the data itself). */
+  const received = (text: string) => new Promise<void>((resolve) => (chunks.join('').includes(text) ? resolve() : waiting.push({ text, resolve })));
+  const tick = () => new Promise((r) => setImmediate(r));
+  /** Bytes the stream holds back from the socket (corked), after the current tick's own writes are out. */
+  const held = async () => (await tick(), res.socket!.writableLength);
+  return { stream: () => stream, chunks, held, received };
+}
+
+const frame = (n: number) => ({ type: 'response.output_text.delta', delta: `t${n}` });
+
+test('SSE frames that follow each other within the window go out in one socket write; one after a quiet spell goes out at once', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const { stream, chunks, held, received } = await sseOverLoopback(t);
+  await received('text/event-stream'); // the headers
+  stream().send(frame(1));
+  assert.equal(await held(), 0, 'the first frame is written at once');
+  await received('"t1"');
+
+  stream().send(frame(2));
+  assert.ok((await held()) > 0, 'a frame right after another waits for the window');
+  stream().send(frame(3));
+  await held();
+  const before = chunks.length;
+  t.mock.timers.tick(SSE_COALESCE_MS);
+  await received('"t3"');
+  assert.equal(chunks.length, before + 1, 'the held frames arrive together');
+  assert.match(chunks[chunks.length - 1], /"t2"[\s\S]*"t3"/);
+
+  t.mock.timers.tick(10 * SSE_COALESCE_MS);
+  stream().send(frame(4));
+  assert.equal(await held(), 0, 'after a quiet spell a frame is written at once');
+  await received('"t4"');
+});
+
+test('ending an SSE stream writes the frames it still holds', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const { stream, held, received } = await sseOverLoopback(t);
+  await received('text/event-stream');
+  stream().send(frame(1));
+  await held();
+  stream().send(frame(2));
+  assert.ok((await held()) > 0);
+  stream().end();
+  await received('"t2"');
+});
