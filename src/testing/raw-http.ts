@@ -6,10 +6,14 @@ export interface RawResponse {
   body: string;
 }
 
-/** Send bytes exactly as given (no client-side path normalisation) and read the whole reply. */
+/**
+ * Send bytes exactly as given (no client-side path normalisation) and read the whole reply. The request must ask for
+ * `connection: close`: the reply ends when the server closes. (The client does not half-close after sending, as a
+ * browser or curl never does: Node's HTTP server drops a request whose client half-closed before it was answered.)
+ */
 export function rawHttp(port: number, request: string | Buffer, host = '127.0.0.1'): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const s = connect(port, host, () => s.end(request));
+    const s = connect(port, host, () => s.write(request));
     const chunks: Buffer[] = [];
     s.on('data', (d) => chunks.push(d));
     s.on('error', reject);

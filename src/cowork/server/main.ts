@@ -160,8 +160,7 @@ export async function main(_args: string[] = process.argv.slice(2), early: Early
       log: supervisorLog,
       local: {
         serve: (socket: Socket) => {
-          early!.http.emit('connection', socket);
-          socket.resume();
+          early!.http.emit('connection', socket); // the peer check resumes it once admitted
         },
         retire: () => {
           closing = true;

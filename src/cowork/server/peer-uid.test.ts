@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { startTestApp } from '../../testing/test-app.js';
 import { cleanEnv, makeTempHome } from '../../testing/temp-home.js';
 import { spawnServer, waitForHealth } from '../../testing/spawn-server.js';
-import { installPeerCheck, peerUid } from './peer-uid.js';
+import { installPeerCheck, ownerOf, peerUid } from './peer-uid.js';
 
 const NOBODY = 65534;
 const canSwitchUser = process.platform === 'linux' && process.getuid?.() === 0;
@@ -44,16 +44,16 @@ test('the peer check works over IPv6 loopback and dual-stack listeners too, and 
     t.skip('needs Linux and root to run a client as another uid (setpriv)');
     return;
   }
-  const uids: (number | null)[] = [];
+  const uids: Promise<number | null>[] = [];
   const server = createServer((_req, res) => res.end('ok'));
   installPeerCheck(server, {});
-  server.prependListener('connection', (s) => uids.push(peerUid(s))); // runs before the check destroys it
+  server.prependListener('connection', (s) => uids.push(peerUid(s))); // reads the addresses before the check destroys it
   await new Promise<void>((r) => server.listen(0, '::1', r));
   t.after(() => server.close());
   const url = `http://[::1]:${(server.address() as { port: number }).port}/`;
   assert.equal(await getAsNobody(url), 'refused');
   assert.equal((await fetch(url)).status, 200);
-  assert.deepEqual(uids, [NOBODY, process.getuid!()]);
+  assert.deepEqual(await Promise.all(uids), [NOBODY, process.getuid!()]);
 
   // A dual-stack listener sees IPv4 clients as ::ffff:127.0.0.1 (listed in /proc/net/tcp6).
   const dual = createServer((_req, res) => res.end('ok'));
@@ -78,4 +78,14 @@ test('the real bin refuses another OS user while the owner is served', async (t)
   await waitForHealth(srv.url);
   assert.equal(await getAsNobody(`${srv.url}/health`), 'refused');
   assert.equal((await fetch(`${srv.url}/v1/settings`)).status, 200, 'the owner is unaffected');
+});
+
+test('a peer socket its owner has closed vouches for no one: a time-wait or orphan entry (inode 0, listed as uid 0) is not root', () => {
+  // /proc/net/tcp lines cut at the local address: local rem st tx:rx tr:when retrnsmt uid timeout inode …
+  const live = '0100007F:A1B2 0100007F:6902 01 00000000:00000000 00:00000000 00000000     0        0 123456 1 0000000000000000 20 4 30 10 -1';
+  const closed = '0100007F:A1B2 0100007F:6902 06 00000000:00000000 03:00000F9E 00000000     0        0 0 3 0000000000000000';
+  const other = '0100007F:A1B2 0100007F:6902 01 00000000:00000000 00:00000000 00000000 65534        0 98765 1 0000000000000000 20 4 30 10 -1';
+  assert.equal(ownerOf(live), 0);
+  assert.equal(ownerOf(closed), -1);
+  assert.equal(ownerOf(other), 65534);
 });

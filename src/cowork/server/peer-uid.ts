@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import { endianness } from 'node:os';
 import type { Server } from 'node:http';
@@ -6,7 +6,9 @@ import type { Server } from 'node:http';
 /**
  * Loopback connections from other OS users are refused (Linux). The kernel publishes the owner (uid) of every TCP
  * socket in /proc/net/tcp and /proc/net/tcp6; the peer's socket is the line whose local address is the peer's
- * address and port and whose remote address is ours. One read of one small file per connection, no cache.
+ * address and port and whose remote address is ours. One read of one file per connection, no cache. The kernel
+ * builds that file by walking its whole connection hash table (milliseconds on a large machine), so it is read off
+ * the event loop, and nothing of the connection is parsed before the verdict.
  */
 
 const LITTLE = endianness() === 'LE';
@@ -48,8 +50,11 @@ function ipv6Bytes(ip: string): number[] {
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
-/** The uid owning the other end of a loopback TCP connection, or null when it cannot be told (not Linux, not loopback). */
-export function peerUid(socket: Socket): number | null {
+/**
+ * The uid owning the other end of a loopback TCP connection; null when it cannot be told (not Linux, not loopback);
+ * -1 for a loopback peer that no live socket owns (not listed, or already closed by its owner).
+ */
+export async function peerUid(socket: Socket): Promise<number | null> {
   if (process.platform !== 'linux') return null;
   const { remoteAddress, remotePort, localAddress, localPort } = socket;
   if (!remoteAddress || !remotePort || !localAddress || !localPort || !LOOPBACK.test(remoteAddress)) return null;
@@ -64,29 +69,40 @@ export function peerUid(socket: Socket): number | null {
   for (const [file, peerIp, ourIp] of candidates) {
     const peer = procAddress(peerIp, remotePort);
     const us = procAddress(ourIp, localPort);
-    if (peer && us) line = findLine(file, ` ${peer} ${us} `);
+    if (peer && us) line = await findLine(file, ` ${peer} ${us} `);
     if (line) break;
   }
-  if (line === null) return -1; // loopback but not listed: an owner we cannot vouch for
-  // sl local rem st tx:rx tr:when retrnsmt uid … — after the two addresses: st, queues, timer, retransmits, uid.
-  const uid = Number(line.trim().split(/\s+/)[6]);
-  return Number.isInteger(uid) ? uid : -1;
+  return line === null ? -1 : ownerOf(line); // loopback but not listed: an owner we cannot vouch for
 }
 
-const chunk = Buffer.alloc(64 * 1024);
+/**
+ * The uid of a /proc/net/tcp line cut at its local address: `local rem st tx:rx tr:when retrnsmt uid timeout inode …`.
+ * A socket its owner has closed (inode 0: an orphan, or a time-wait entry, which the kernel lists as uid 0) has no
+ * owner to vouch for: -1, so a client cannot pass as root by closing its end before the check reads the table.
+ */
+export function ownerOf(line: string): number {
+  const fields = line.trim().split(/\s+/);
+  const uid = Number(fields[6]);
+  const inode = Number(fields[8]);
+  return Number.isInteger(uid) && Number.isInteger(inode) && inode !== 0 ? uid : -1;
+}
 
 /** The table line holding `needle`, reading the (kernel-generated) file only as far as needed. */
-function findLine(file: string, needle: string): string | null {
-  let fd: number;
+async function findLine(file: string, needle: string): Promise<string | null> {
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
-    fd = openSync(file, 'r');
+    fh = await open(file, 'r');
   } catch {
     return null;
   }
   try {
+    // The kernel generates the table only as far as each read asks, walking its hash table in order: small reads
+    // first, so a line near the top costs little, then larger ones, so a long table does not cost a read per line.
+    const chunk = Buffer.alloc(64 * 1024);
+    let size = 1024;
     let text = '';
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+    for (;; size = Math.min(size * 2, chunk.length)) {
+      const { bytesRead: n } = await fh.read(chunk, 0, size, null);
       if (n <= 0) return null;
       text += chunk.toString('latin1', 0, n);
       const at = text.indexOf(needle);
@@ -98,7 +114,7 @@ function findLine(file: string, needle: string): string | null {
       text = text.slice(text.lastIndexOf('\n') + 1); // keep only a partial last line
     }
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 
@@ -112,18 +128,34 @@ export interface PeerCheckOptions {
 const installed = new WeakSet<Server>();
 
 /**
- * Destroy every loopback connection whose peer socket belongs to another user (root excepted: it can read our
- * files anyway). Idempotent per server; a no-op off Linux and with `allowOtherUsers`.
+ * Refuse every loopback connection whose peer socket belongs to another user (root excepted: it can read our files
+ * anyway): it is destroyed before anything of it is parsed. The check runs off the event loop; until its verdict the
+ * server's own 'connection' listeners (the HTTP parser: those present now, so install this right after creating the
+ * server) do not see the socket, and what the client sent waits. An admitted socket is then resumed: whoever hands
+ * sockets to the server (`emit('connection')`, paused or not) leaves that to this. With `allowOtherUsers`, and off
+ * Linux, every socket is admitted at once. Idempotent per server.
  */
 export function installPeerCheck(server: Server, opts: PeerCheckOptions = {}): void {
-  if (opts.allowOtherUsers || process.platform !== 'linux' || installed.has(server)) return;
+  if (installed.has(server)) return;
   installed.add(server);
-  const me = process.getuid!();
-  // prependListener: decide before any other 'connection' listener (the HTTP parser) sees the socket.
-  server.prependListener('connection', (socket: Socket) => {
-    const uid = peerUid(socket);
-    if (uid === null || uid === me || uid === 0) return;
-    opts.onRefused?.({ uid, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
-    socket.destroy();
+  const check = !opts.allowOtherUsers && process.platform === 'linux';
+  const me = check ? process.getuid!() : -1;
+  const parse = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  const admit = (socket: Socket) => {
+    if (socket.destroyed) return; // gone meanwhile: nothing to serve
+    for (const fn of parse) fn.call(server, socket);
+    socket.resume();
+  };
+  server.on('connection', (socket: Socket) => {
+    if (!check) return admit(socket);
+    void peerUid(socket).then(
+      (uid) => {
+        if (uid === null || uid === me || uid === 0) return admit(socket);
+        opts.onRefused?.({ uid, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
+        socket.destroy();
+      },
+      () => socket.destroy(),
+    );
   });
 }
