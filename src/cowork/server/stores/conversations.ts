@@ -378,11 +378,10 @@ export class ConversationStore {
   /** Recorded frames from sequence number `fromSeq` on (exact, even inside a coalesced delta). */
   frames(turnId: number, fromSeq = 0): Record<string, unknown>[] {
     // This turn's pending frames are written first (the other turns' wait for their batch), so the replay is complete.
-    const rows = this.frameLog.withTurnFrames(turnId, () =>
-      this.sql<[number, number], StoredFrameRow>(
-        'SELECT seq, last_seq, parts, payload FROM turn_events WHERE turn_id = ? AND COALESCE(last_seq, seq) >= ? ORDER BY seq',
-      ).all(turnId, fromSeq),
-    );
+    this.frameLog.writePending(turnId);
+    const rows = this.sql<[number, number], StoredFrameRow>(
+      'SELECT seq, last_seq, parts, payload FROM turn_events WHERE turn_id = ? AND COALESCE(last_seq, seq) >= ? ORDER BY seq',
+    ).all(turnId, fromSeq);
     return framesFromRows(rows, fromSeq);
   }
 
@@ -424,11 +423,19 @@ export class ConversationStore {
         last.turnId = r.turn_id ?? last.turnId;
       } else bubbles.push({ role: 'assistant', content: text, turnId: r.turn_id });
     }
-    const startedAt = this.sql<[number], { started_at_ms: number }>('SELECT started_at_ms FROM turns WHERE id = ?');
+    // Every turn's frames in one read, not one query per turn (a live turn's pending frames are written first).
+    for (const b of bubbles) if (b.role === 'assistant' && b.turnId !== null) this.frameLog.writePending(b.turnId);
+    const turns = new Map<number, { startedAt: number; rows: StoredFrameRow[] }>();
+    for (const t of this.sql<[string], { id: number; started_at_ms: number }>('SELECT id, started_at_ms FROM turns WHERE conversation_id = ?').all(id)) {
+      turns.set(t.id, { startedAt: t.started_at_ms, rows: [] });
+    }
+    const frameRows = this.sql<[string], StoredFrameRow & { turn_id: number }>(
+      'SELECT e.turn_id, e.seq, e.last_seq, e.parts, e.payload FROM turns t JOIN turn_events e ON e.turn_id = t.id WHERE t.conversation_id = ? ORDER BY t.id, e.seq',
+    ).all(id);
+    for (const r of frameRows) turns.get(r.turn_id)?.rows.push(r);
     return bubbles.map(({ turnId, ...b }) => {
-      if (b.role !== 'assistant' || turnId === null) return b;
-      const t = startedAt.get(turnId);
-      return t ? { ...b, events: coalesceDeltas(this.frames(turnId)), startedAt: t.started_at_ms } : b;
+      const turn = b.role === 'assistant' && turnId !== null ? turns.get(turnId) : undefined; // a message's turn is its conversation's
+      return turn ? { ...b, events: coalesceDeltas(framesFromRows(turn.rows, 0)), startedAt: turn.startedAt } : b;
     });
   }
 }

@@ -118,3 +118,17 @@ test('frames of a turn deleted before they were written are dropped, and other t
   assert.deepEqual(errors, [], 'a deleted turn is not an error to retry');
   void turnId;
 });
+
+test("a live turn's frames not yet flushed are in its replay and in the conversation's messages", (t) => {
+  const { store, turnId, push, committedRows } = setup(t);
+  push({ type: 'response.created' });
+  push(delta('Hel'));
+  store.saveHistory('c1', [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'text', text: 'Hel' }] }], 0, turnId);
+  push(delta('lo'));
+  assert.equal(committedRows(), 2, 'the last delta waits for its batch');
+  assert.equal(store.frames(turnId).at(-1)?.delta, 'Hello', 'a replay writes the pending frames first');
+  push(delta('!'));
+  const [, answer] = store.displayMessages('c1');
+  const events = answer.events as { type: string; delta?: string }[];
+  assert.deepEqual(events.map((f) => f.delta ?? f.type), ['response.created', 'Hello!'], '/messages too');
+});

@@ -162,6 +162,11 @@ export class FrameLog {
     return result;
   }
 
+  /** Write `turnId`'s pending frames now, so a read of the table sees them; nothing to do (no transaction) when none. */
+  writePending(turnId: number): void {
+    if (this.turns.has(turnId)) this.withTurnFrames(turnId, () => {});
+  }
+
   /** The turn is over: `work` (its final state) and its last frames are written together, and the turn forgotten. */
   close(turnId: number, work: () => void = () => {}): void {
     this.withTurnFrames(turnId, work);
