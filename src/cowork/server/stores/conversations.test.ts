@@ -72,6 +72,17 @@ test('message search ranks only the newest candidates, so a word in every messag
   assert.equal(store.searchMessages(ftsQuery(['common']), 2).length, 2, 'the limit applies');
 });
 
+test('message search lists the conversations with the most matching messages first, the newest first among equals', (t) => {
+  const { db } = openDatabase(tempDb(t));
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  for (const [id, n] of [['few', 1], ['many', 5], ['some', 3], ['some-newer', 3]] as const) {
+    store.ensure(id, 'general');
+    store.saveHistory(id, Array.from({ length: n }, (_, i) => ({ role: 'user' as const, content: `budget line ${i}` })), 0, null);
+  }
+  assert.deepEqual(store.searchMessages(ftsQuery(['budget']), 3).map((h) => [h.conversation_id, h.hits]), [['many', 5], ['some-newer', 3], ['some', 3]]);
+});
+
 test('cursor pages walk every conversation exactly once, newest first, ties broken by id', (t) => {
   const { db } = openDatabase(tempDb(t));
   t.after(() => db.close());
