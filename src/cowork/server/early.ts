@@ -149,8 +149,8 @@ function earlyServer(env: ReturnType<typeof bootEnv>['env'], acceptor: NetServer
 export async function listenEarly(env: ReturnType<typeof bootEnv>['env'], stateDir: string): Promise<EarlyServer | null> {
   if (!stateDirWritable(stateDir)) return null;
   // noDelay as http.createServer has it: with Nagle on, an SSE stream's second small write waits for the client's
-  // delayed ACK (~40 ms), which held back the first tokens of every reply. Paused: nothing is read from a connection
-  // before the peer check admits it (peer-uid.ts), which then resumes it.
+  // delayed ACK (~40 ms), which held back the first tokens of every reply. Paused until the HTTP server has the socket
+  // (the peer check resumes it, peer-uid.ts), as the supervisor hands sockets over.
   const acceptor = createNetServer({ noDelay: true, pauseOnConnect: true });
   const early = earlyServer(env, acceptor, false);
   acceptor.on('connection', (s: Socket) => early.http.emit('connection', s));
@@ -167,7 +167,7 @@ function supervisedChild(env: ReturnType<typeof bootEnv>['env']): EarlyServer {
   process.on('message', (m: { anton?: string }, socket?: Socket) => {
     if (m?.anton !== 'conn' || !socket) return;
     socket.setNoDelay(true); // as listenEarly's acceptor: no Nagle delay on streamed frames
-    early.http.emit('connection', socket); // the peer check resumes it once admitted
+    early.http.emit('connection', socket); // the peer check resumes it
   });
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   process.send!({ anton: 'accepting' });

@@ -160,7 +160,7 @@ export async function main(_args: string[] = process.argv.slice(2), early: Early
       log: supervisorLog,
       local: {
         serve: (socket: Socket) => {
-          early!.http.emit('connection', socket); // the peer check resumes it once admitted
+          early!.http.emit('connection', socket); // the peer check resumes it
         },
         retire: () => {
           closing = true;

@@ -1,14 +1,14 @@
 import { open } from 'node:fs/promises';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import { endianness } from 'node:os';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /**
  * Loopback connections from other OS users are refused (Linux). The kernel publishes the owner (uid) of every TCP
  * socket in /proc/net/tcp and /proc/net/tcp6; the peer's socket is the line whose local address is the peer's
  * address and port and whose remote address is ours. One read of one file per connection, no cache. The kernel
  * builds that file by walking its whole connection hash table (milliseconds on a large machine), so it is read off
- * the event loop, and nothing of the connection is parsed before the verdict.
+ * the event loop, and no request of the connection is handled before the verdict.
  */
 
 const LITTLE = endianness() === 'LE';
@@ -127,35 +127,47 @@ export interface PeerCheckOptions {
 
 const installed = new WeakSet<Server>();
 
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
  * Refuse every loopback connection whose peer socket belongs to another user (root excepted: it can read our files
- * anyway): it is destroyed before anything of it is parsed. The check runs off the event loop; until its verdict the
- * server's own 'connection' listeners (the HTTP parser: those present now, so install this right after creating the
- * server) do not see the socket, and what the client sent waits. An admitted socket is then resumed: whoever hands
- * sockets to the server (`emit('connection')`, paused or not) leaves that to this. With `allowOtherUsers`, and off
- * Linux, every socket is admitted at once. Idempotent per server.
+ * anyway): it is destroyed, and none of its requests is handled. The check runs off the event loop while the request
+ * is parsed; the server's request listeners (those present now: install this right after creating the server) run
+ * behind a gate that waits for the connection's verdict. A socket handed over paused (`emit('connection')` from an
+ * acceptor or a supervisor) is resumed here, once the HTTP parser has it. With `allowOtherUsers`, and off Linux,
+ * every connection is let in at once. Idempotent per server.
  */
 export function installPeerCheck(server: Server, opts: PeerCheckOptions = {}): void {
   if (installed.has(server)) return;
   installed.add(server);
   const check = !opts.allowOtherUsers && process.platform === 'linux';
   const me = check ? process.getuid!() : -1;
-  const parse = server.listeners('connection') as ((socket: Socket) => void)[];
-  server.removeAllListeners('connection');
-  const admit = (socket: Socket) => {
-    if (socket.destroyed) return; // gone meanwhile: nothing to serve
-    for (const fn of parse) fn.call(server, socket);
-    socket.resume();
+  /** Each connection's verdict: true once let in, the pending check until then. */
+  const verdicts = new WeakMap<Socket, true | Promise<boolean>>();
+  const judge = async (socket: Socket): Promise<boolean> => {
+    const uid = await peerUid(socket);
+    if (uid === null || uid === me || uid === 0) {
+      verdicts.set(socket, true);
+      return true;
+    }
+    opts.onRefused?.({ uid, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
+    socket.destroy();
+    return false;
   };
-  server.on('connection', (socket: Socket) => {
-    if (!check) return admit(socket);
-    void peerUid(socket).then(
-      (uid) => {
-        if (uid === null || uid === me || uid === 0) return admit(socket);
-        opts.onRefused?.({ uid, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
-        socket.destroy();
-      },
-      () => socket.destroy(),
-    );
+  // First of the 'connection' listeners: the check starts before the HTTP parser (the next listener) sees the socket.
+  server.prependListener('connection', (socket: Socket) => {
+    verdicts.set(socket, check ? judge(socket).catch(() => (socket.destroy(), false)) : true);
+  });
+  server.on('connection', (socket: Socket) => socket.resume());
+  const handlers = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const handle = () => {
+      for (const fn of handlers) fn.call(server, req, res);
+    };
+    const verdict = verdicts.get(req.socket);
+    if (verdict === true) handle();
+    else if (verdict) void verdict.then((ok) => ok && handle());
+    else req.socket.destroy(); // a connection that did not come through the check (cannot happen): fail closed
   });
 }
