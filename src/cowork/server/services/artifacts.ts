@@ -21,6 +21,7 @@ export function artifactRoots(projectPath: string): string[] {
 }
 
 function holdsArtifacts(root: string): boolean {
+  if (!existsSync(root)) return false; // the common case, without an exception (storeFor runs twice per turn)
   try {
     return readdirSync(root).some((s) => existsSync(join(root, s, 'metadata.json')));
   } catch {
