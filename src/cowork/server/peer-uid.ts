@@ -6,7 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 /**
  * Loopback connections from other OS users are refused (Linux). The kernel publishes the owner (uid) of every TCP
  * socket in /proc/net/tcp and /proc/net/tcp6; the peer's socket is the line whose local address is the peer's
- * address and port and whose remote address is ours. One read of one file per connection, no cache. The kernel
+ * address and port and whose remote address is ours. One pass over one file per connection, no cache. The kernel
  * builds that file by walking its whole connection hash table (milliseconds on a large machine), so it is read off
  * the event loop, and no request of the connection is handled before the verdict.
  */

@@ -91,8 +91,7 @@ export function openSse(reply: FastifyReply): SseStream {
       write(`data: ${JSON.stringify(payload)}\n\n`);
     },
     end() {
-      corked.delete(raw);
-      if (!closed) raw.end(); // end() writes what a cork still holds
+      if (!closed) raw.end(); // end() writes what a cork still holds; close() then drops it from the flush set
       close();
     },
     get closed() {
