@@ -7,7 +7,7 @@ import { closeContext } from './context.js';
 import type { ServerServices } from './server-services.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import { HttpError, installErrorHandling } from './errors.js';
-import { contractSerializerCompiler } from './schemas/serializer.js';
+import { checkJsonTextAnswers, contractSerializerCompiler } from './schemas/serializer.js';
 import { buildDocsApp, DOCS_PREFIX, forwardToDocs, publishedDocument } from './api-docs.js';
 import { allowedOrigins, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
@@ -115,7 +115,10 @@ export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}):
   await app.register(cors, { origin: origins, credentials: true });
   if (spa) await registerSpa(app, spa);
   await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx.env), files: 100, fields: 50 } });
-  if (opts.checkResponses) app.addHook('onRoute', (await import('./schemas/apply.js')).applyContract);
+  if (opts.checkResponses) {
+    app.addHook('onRoute', (await import('./schemas/apply.js')).applyContract);
+    checkJsonTextAnswers(app);
+  }
   await registerRoutes(app, ctx);
   // The OpenAPI document and the /docs page come from a throw-away instance built on first request, from the
   // same route schemas: the swagger toolchain stays off the boot path.

@@ -197,4 +197,25 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT id, title || ' ' || preview || ' ' || project FROM conversations WHERE title <> '' OR preview <> '' ORDER BY updated_at;
     `,
   },
+  {
+    version: 6,
+    name: 'change counter of the conversations table (answers to the conversation list are cached until it moves)',
+    sql: `
+      -- Counted by triggers, so every writer (a store, the importer, another process on the same file) moves it.
+      CREATE TABLE change_counters (
+        name  TEXT PRIMARY KEY,
+        count INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      INSERT INTO change_counters (name) VALUES ('conversations');
+      CREATE TRIGGER conversations_count_ai AFTER INSERT ON conversations BEGIN
+        UPDATE change_counters SET count = count + 1 WHERE name = 'conversations';
+      END;
+      CREATE TRIGGER conversations_count_au AFTER UPDATE ON conversations BEGIN
+        UPDATE change_counters SET count = count + 1 WHERE name = 'conversations';
+      END;
+      CREATE TRIGGER conversations_count_ad AFTER DELETE ON conversations BEGIN
+        UPDATE change_counters SET count = count + 1 WHERE name = 'conversations';
+      END;
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { startTestApp } from '../../../testing/test-app.js';
 import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
@@ -74,6 +75,24 @@ test('conversation lists page with an optional cursor; without one the answer is
   assert.equal(proj.conversations.length, 4);
   assert.equal((await inject('GET', `/v1/projects/general/conversations?cursor=${proj.next_cursor}`)).body.conversations.length, 1);
   assert.deepEqual((await inject('GET', '/v1/conversations?cursor=bogus')).body, { detail: 'Invalid cursor: pass the next_cursor of a previous page, or none for the first page.', code: 'bad_input' });
+});
+
+test('the conversation list follows every change to the table, whoever writes it (the store, raw SQL, another connection)', async (t) => {
+  const { ta, inject } = await setup(t);
+  ta.ctx.conversations.ensure('c1', 'general');
+  const titles = async () => (await inject('GET', '/v1/conversations?project=all')).body.conversations.map((c: { title: string }) => c.title);
+  assert.deepEqual(await titles(), ['']);
+  assert.deepEqual(await titles(), [''], 'asked again, unchanged');
+  ta.ctx.conversations.setTitle('c1', 'by the store');
+  assert.deepEqual(await titles(), ['by the store']);
+  ta.ctx.db.prepare("UPDATE conversations SET title = 'by raw SQL' WHERE id = 'c1'").run();
+  assert.deepEqual(await titles(), ['by raw SQL']);
+  const other = new Database(ta.ctx.paths.databaseFile); // a terminal on the same file
+  t.after(() => other.close());
+  other.prepare("UPDATE conversations SET title = 'by another process' WHERE id = 'c1'").run();
+  assert.deepEqual(await titles(), ['by another process']);
+  other.prepare("DELETE FROM conversations WHERE id = 'c1'").run();
+  assert.deepEqual(await titles(), []);
 });
 
 test('delete a turn removes one user→answer exchange; delete a conversation', async (t) => {

@@ -1,9 +1,11 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { decodeCursor, type ConversationMeta, type DisabledConnection } from '../stores/conversations.js';
 import { DisabledConnectionSchema } from './responses.js';
 import { routeGroup } from './types.js';
 import { recordTombstone } from '../services/import-ledger.js';
+import { VersionedCache } from '../services/versioned-cache.js';
 
 const IdParams = z.object({ id: z.string() });
 // `cursor` is optional: without it the answer is today's first page; `next_cursor` (null on the last page) fetches the next.
@@ -26,13 +28,20 @@ export const conversationRoutes = routeGroup(['db', 'pads', 'conversations', 'pr
     // next_cursor only when there is a next page: the default answer stays what the client has always read.
     return { project, conversations: items.map(withPath), ...(next_cursor ? { next_cursor } : {}) };
   };
+  // The list is asked for often and changes far less often (a page of 200 costs about a millisecond to read and
+  // serialize): an answer is kept, serialized, until the conversations table changes.
+  const pages = new VersionedCache<string>();
+  const sendPage = (reply: FastifyReply, project: string, q: z.infer<typeof Limit>) =>
+    reply
+      .type('application/json; charset=utf-8')
+      .send(pages.get(`${project}\n${q.limit}\n${q.cursor ?? ''}`, conversations.changeCount(), () => JSON.stringify(page(project, q))));
 
-  app.get('/v1/conversations', { schema: { tags: ['conversations'], querystring: Limit.extend({ project: z.string().nullish() }) } }, async (req) =>
-    page(req.query.project ?? projects.getActive(), req.query),
+  app.get('/v1/conversations', { schema: { tags: ['conversations'], querystring: Limit.extend({ project: z.string().nullish() }) } }, async (req, reply) =>
+    sendPage(reply, req.query.project ?? projects.getActive(), req.query),
   );
 
-  app.get('/v1/projects/:name/conversations', { schema: { tags: ['conversations'], params: z.object({ name: z.string() }), querystring: Limit } }, async (req) =>
-    page(req.params.name, req.query),
+  app.get('/v1/projects/:name/conversations', { schema: { tags: ['conversations'], params: z.object({ name: z.string() }), querystring: Limit } }, async (req, reply) =>
+    sendPage(reply, req.params.name, req.query),
   );
 
   app.get('/v1/conversations/:id', { schema: { tags: ['conversations'], params: IdParams } }, async (req) => withPath(mustGet(req.params.id)));

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { ZodType } from 'zod';
 
 /** Raised (in checking mode only) when a 2xx answer does not match its declared schema. */
@@ -12,15 +13,29 @@ export function contractSerializerCompiler(check: boolean) {
   return ({ schema, method, url, httpStatus }: { schema: unknown; method: string; url: string; httpStatus?: string }) => {
     const zod = schema instanceof ZodType ? schema : null;
     if (!check || !zod || !String(httpStatus ?? '').startsWith('2')) return (data: unknown) => JSON.stringify(data);
-    return (data: unknown) => {
-      const json = JSON.stringify(data);
-      const r = zod.safeParse(json === undefined ? undefined : JSON.parse(json));
-      if (!r.success) {
-        const msg = `${method} ${url} answered outside its contract: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
-        console.error(msg);
-        throw new ContractViolation(msg);
-      }
-      return json;
-    };
+    return (data: unknown) => checked(zod, JSON.stringify(data), method, url);
   };
+}
+
+function checked(zod: ZodType, json: string, method: string, url: string): string {
+  const r = zod.safeParse(json === undefined ? undefined : JSON.parse(json)); // JSON.stringify(undefined) is undefined
+  if (!r.success) {
+    const msg = `${method} ${url} answered outside its contract: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+    console.error(msg);
+    throw new ContractViolation(msg);
+  }
+  return json;
+}
+
+/**
+ * Checking mode, for answers a route sends as JSON text it made itself (a cached answer): they skip the serializer,
+ * so they are checked against the same contract here, as they go on the wire.
+ */
+export function checkJsonTextAnswers(app: FastifyInstance): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload !== 'string' || !/^2/.test(String(reply.statusCode)) || !/json/.test(String(reply.getHeader('content-type')))) return payload;
+    const responses = (req.routeOptions.schema as { response?: Record<string, unknown> } | undefined)?.response;
+    const zod = responses?.[reply.statusCode] ?? responses?.['2xx'];
+    return zod instanceof ZodType ? checked(zod, payload, req.method, req.routeOptions.url ?? req.url) : payload;
+  });
 }

@@ -131,6 +131,16 @@ export class ConversationStore {
     };
   }
 
+  /**
+   * How many times the conversations table has changed: triggers count every insert, update and delete, whoever
+   * writes (this store, the importer, a terminal on the same file). Answers derived from the table stay valid while
+   * it stands still. Inside a transaction it may yet be rolled back to a number it had before: not a version then.
+   */
+  changeCount(): number | null {
+    if (this.db.inTransaction) return null;
+    return this.sql<[], { count: number }>("SELECT count FROM change_counters WHERE name = 'conversations'").get()?.count ?? null;
+  }
+
   get(id: string): ConversationMeta | null {
     const r = this.sql<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
     return r ? this.toMeta(r) : null;
