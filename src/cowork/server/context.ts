@@ -141,6 +141,7 @@ export function createContext(processEnv: Record<string, string | undefined>, op
     unregister,
     async () => {
       conversations.frameLog.flush();
+      conversations.textIndex.stop(); // texts still listed are indexed by the next search or the next start
       await checkpointer.stop();
       db.close();
     },

@@ -218,4 +218,38 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 7,
+    name: 'full-text indexing in batches: new message and title text waits in fts_pending (stores/text-index.ts)',
+    sql: `
+      -- Indexing a text in its own commit wrote a new FTS segment per commit (and merged them, in stalls of several
+      -- ms) on every saved round. New rows are now listed here and indexed in batches; every search indexes what is
+      -- still listed first, so it always sees everything. A row deleted before it was indexed leaves the index alone.
+      CREATE TABLE fts_pending (
+        index_name TEXT NOT NULL,      -- 'message' (message_text) | 'conversation' (conversation_text)
+        id         INTEGER NOT NULL,   -- the row's rowid
+        PRIMARY KEY (index_name, id)
+      ) WITHOUT ROWID;
+      DROP TRIGGER message_text_ai;
+      DROP TRIGGER message_text_ad;
+      CREATE TRIGGER message_text_ai AFTER INSERT ON message_text BEGIN
+        INSERT OR IGNORE INTO fts_pending (index_name, id) VALUES ('message', new.rowid);
+      END;
+      CREATE TRIGGER message_text_ad AFTER DELETE ON message_text BEGIN
+        INSERT INTO message_fts (message_fts, rowid, text) SELECT 'delete', old.rowid, old.text
+          WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE index_name = 'message' AND id = old.rowid);
+        DELETE FROM fts_pending WHERE index_name = 'message' AND id = old.rowid;
+      END;
+      DROP TRIGGER conversation_text_ai;
+      DROP TRIGGER conversation_text_ad;
+      CREATE TRIGGER conversation_text_ai AFTER INSERT ON conversation_text BEGIN
+        INSERT OR IGNORE INTO fts_pending (index_name, id) VALUES ('conversation', new.rowid);
+      END;
+      CREATE TRIGGER conversation_text_ad AFTER DELETE ON conversation_text BEGIN
+        INSERT INTO conversation_fts (conversation_fts, rowid, text) SELECT 'delete', old.rowid, old.text
+          WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE index_name = 'conversation' AND id = old.rowid);
+        DELETE FROM fts_pending WHERE index_name = 'conversation' AND id = old.rowid;
+      END;
+    `,
+  },
 ];

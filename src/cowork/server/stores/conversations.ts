@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import type { Message } from '../../../core/llm/types.js';
 import { isUserInput, messageText } from '../../../core/agent/history.js';
 import { FrameLog, coalesceDeltas, framesFromRows, type StoredFrameRow } from './frame-log.js';
+import { TextIndex } from './text-index.js';
 
 export const ATTACHMENT_MARKER = '\n\nAttached context supplied by the user:';
 
@@ -104,10 +105,14 @@ export function decodeCursor(cursor: string): ListCursor | null {
 export class ConversationStore {
   /** Recorded frames of live turns: batched and coalesced (see frame-log.ts). */
   readonly frameLog: FrameLog;
+  /** Full-text indexing of saved message text and titles, in batches (text-index.ts). */
+  readonly textIndex: TextIndex;
   private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly db: Db) {
     this.frameLog = new FrameLog(db);
+    this.textIndex = new TextIndex(db);
+    this.textIndex.soon(); // anything a previous run (or another process) listed and did not index
   }
 
   /** A prepared statement, compiled once per SQL text. */
@@ -209,7 +214,9 @@ export class ConversationStore {
   /** Searchable text of a message: what a person typed or read (not tool traffic). */
   private indexText(id: string, idx: number, msg: Message): void {
     const text = msg.role === 'user' ? (isUserInput(msg) ? userText(msg) : '') : messageText(msg);
-    if (text.trim()) this.sql('INSERT INTO message_text (conversation_id, idx, text) VALUES (?, ?, ?)').run(id, idx, text);
+    if (!text.trim()) return;
+    this.sql('INSERT INTO message_text (conversation_id, idx, text) VALUES (?, ?, ?)').run(id, idx, text);
+    this.textIndex.soon();
   }
 
   /**
@@ -218,6 +225,7 @@ export class ConversationStore {
    */
   searchMeta(terms: string[], limit = 500): ConversationMeta[] {
     if (!terms.length) return [];
+    this.textIndex.all();
     const match = terms.map((t) => `"${t.replace(/"/g, '""')}"*`).join(' OR ');
     return this.sql<[string, number], ConversationRow>(
       `SELECT c.* FROM (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
@@ -230,6 +238,7 @@ export class ConversationStore {
 
   /** Episodic recall: matching message text in a project's other conversations, newest first. */
   recall(project: string, ftsQuery: string, max: number, excludeId: string, sinceIso?: string): { conversation: string; title: string; date: string; text: string }[] {
+    this.textIndex.all();
     return this
       .sql<[string, string, string, string, number], { conversation: string; title: string; date: string; text: string }>(
         `SELECT c.id AS conversation, c.title AS title, c.updated_at AS date, t.text AS text
@@ -248,6 +257,7 @@ export class ConversationStore {
    * does not use it.)
    */
   searchMessages(ftsQuery: string, limit: number, candidates = 2000): { conversation_id: string; hits: number }[] {
+    this.textIndex.all();
     return this.sql<[string, number, number], { conversation_id: string; hits: number }>(
       `SELECT t.conversation_id, COUNT(*) AS hits
          FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
@@ -268,6 +278,7 @@ export class ConversationStore {
          WHERE id = ?`,
       )
       .run(inputs.length, new Date().toISOString(), first.slice(0, 60), titleFrom(first), id);
+    this.textIndex.soon();
   }
 
   /** Imported meta wins over what saveHistory derived (dates, title, muted connections). */
@@ -277,6 +288,7 @@ export class ConversationStore {
     this
       .sql('UPDATE conversations SET title = ?, preview = ?, created_at = ?, updated_at = ?, disabled_connections = ? WHERE id = ?')
       .run(m.title || cur.title, m.preview || cur.preview, m.created_at || cur.created_at, m.updated_at || m.created_at || cur.updated_at, JSON.stringify(normalizeDisabled(m.disabled_connections ?? [])), id);
+    this.textIndex.soon();
   }
 
   /** Attribute messages [from, to] to a turn (imported histories). */
@@ -286,10 +298,12 @@ export class ConversationStore {
 
   setTitle(id: string, title: string): void {
     this.sql('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?').run(title, new Date().toISOString(), id);
+    this.textIndex.soon();
   }
 
   setProject(id: string, project: string): void {
     this.sql('UPDATE conversations SET project = ?, updated_at = ? WHERE id = ?').run(project, new Date().toISOString(), id);
+    this.textIndex.soon();
   }
 
   setDisabledConnections(id: string, list: DisabledConnection[]): void {
@@ -298,6 +312,7 @@ export class ConversationStore {
 
   relabelProject(from: string, to: string): void {
     this.sql('UPDATE conversations SET project = ? WHERE project = ?').run(to, from);
+    this.textIndex.soon();
   }
 
   deleteProject(project: string): void {

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openDatabase } from '../db/database.js';
+import { makeTempHome } from '../../../testing/temp-home.js';
+import { ConversationStore } from './conversations.js';
+import { ftsQuery, splitTerms } from '../services/search.js';
+import type { Db } from '../db/database.js';
+
+function tempDb(t: { after: (fn: () => unknown) => void }) {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  return join(home, 'cowork.db');
+}
+
+const listed = (db: Db) => (db.prepare('SELECT count(*) AS n FROM fts_pending').get() as { n: number }).n;
+
+/** FTS5's own check that each index holds exactly what its content table holds (it throws on a mismatch). */
+function assertIndexesMatchTheirText(db: Db) {
+  db.prepare("INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)").run();
+  db.prepare("INSERT INTO conversation_fts (conversation_fts, rank) VALUES ('integrity-check', 1)").run();
+}
+
+test('saved text waits to be indexed, every search indexes it first (whichever connection saved it), and text deleted before it was indexed leaves the indexes exact', (t) => {
+  const file = tempDb(t);
+  const { db } = openDatabase(file);
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  store.ensure('a', 'general');
+  store.saveHistory('a', [{ role: 'user', content: 'Count the kangaroos' }, { role: 'assistant', content: 'Wombats first.' }], 0, null);
+  assert.ok(listed(db) > 0, 'listed, not yet indexed');
+  store.saveHistory('a', [{ role: 'user', content: 'Count the kangaroos' }, { role: 'assistant', content: 'Platypus census.' }], 1, null); // rewrites an unindexed row
+  store.ensure('b', 'general');
+  store.saveHistory('b', [{ role: 'user', content: 'Gone before indexing' }], 0, null);
+  store.delete('b');
+
+  // A terminal on the same file saves too: its text is listed in the same table.
+  const other = openDatabase(file).db;
+  t.after(() => other.close());
+  const terminal = new ConversationStore(other);
+  terminal.ensure('c', 'general');
+  terminal.saveHistory('c', [{ role: 'user', content: 'Echidna survey' }], 0, null);
+  terminal.textIndex.stop();
+
+  const found = (q: string) => store.searchMessages(ftsQuery(splitTerms(q)), 10).map((h) => h.conversation_id);
+  assert.deepEqual(found('platypus'), ['a']);
+  assert.equal(listed(db), 0, 'the search indexed everything listed');
+  assert.deepEqual(found('wombats'), [], 'the rewritten text is gone');
+  assert.deepEqual(found('indexing'), [], 'the deleted conversation is gone');
+  assert.deepEqual(found('echidna'), ['c'], "the other connection's text");
+  assert.deepEqual(store.searchMeta(['kang']).map((m) => m.id), ['a'], 'titles too');
+  assertIndexesMatchTheirText(db);
+
+  store.saveHistory('a', [{ role: 'user', content: 'Count the kangaroos' }, { role: 'assistant', content: 'Quokka count.' }], 1, null); // rewrites an indexed row
+  assert.deepEqual(found('platypus'), []);
+  assert.deepEqual(found('quokka'), ['a']);
+  assertIndexesMatchTheirText(db);
+});
+
+test('listed text is indexed in batches a moment after a save, without any search', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { db } = openDatabase(tempDb(t));
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  store.ensure('a', 'general');
+  const history = Array.from({ length: 70 }, (_, i) => ({ role: i % 2 ? ('assistant' as const) : ('user' as const), content: `message ${i} about otters` }));
+  store.saveHistory('a', history, 0, null);
+  const total = listed(db);
+  assert.equal(total, 71, '70 messages and the title');
+  t.mock.timers.tick(store.textIndex.delayMs - 1);
+  assert.equal(listed(db), total, 'saves in a burst wait for one batch');
+  t.mock.timers.tick(1);
+  assert.equal(listed(db), total - store.textIndex.batchSize, 'one batch per step');
+  const nextLoopTurn = () => new Promise((resolve) => setImmediate(resolve));
+  await nextLoopTurn();
+  assert.equal(listed(db), total - 2 * store.textIndex.batchSize, 'the next batch on the next turn of the loop');
+  await nextLoopTurn();
+  assert.equal(listed(db), 0);
+  assertIndexesMatchTheirText(db);
+});

@@ -1,0 +1,90 @@
+import type { Db } from '../db/database.js';
+
+type Listed = { index_name: 'message' | 'conversation'; id: number };
+
+/**
+ * Full-text indexing in batches (migration 7). A saved message or title is not indexed in its own commit: triggers
+ * list it in `fts_pending`, and this indexes what is listed, a batch per step, shortly after (`soon`) and all of it
+ * before any full-text query (`all`), so a search always sees every saved text.
+ *
+ * Why: FTS5 writes a new index segment for every commit that adds text, and merges segments as they pile up. Indexed
+ * in the commit of each saved round, that was about half of a turn's storage work, with merge stalls of several ms
+ * in the middle of streaming turns; in batches the segments are fewer and the merges rarer.
+ *
+ * A listed row deleted before it was indexed is simply unlisted (the triggers), so the index never holds a row its
+ * content table lacks. Other processes on the same file (the terminal) list their rows the same way, and whichever
+ * process indexes first takes them (each batch is one IMMEDIATE transaction).
+ */
+export class TextIndex {
+  private timer: NodeJS.Timeout | null = null;
+  private next: NodeJS.Immediate | null = null;
+  private prepared: ReturnType<TextIndex['prepare']> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    /** How long after a save the listed texts are indexed: saves in a burst share one batch. */
+    readonly delayMs = 1000,
+    /** Rows per step: bounds each step's stall on the event loop. */
+    readonly batchSize = 32,
+  ) {}
+
+  /** Compiled on first use (a store may be opened on a database its migrations have not reached yet: tests do). */
+  private prepare() {
+    const db = this.db;
+    const any = db.prepare('SELECT 1 FROM fts_pending LIMIT 1');
+    const listed = db.prepare<[number], Listed>('SELECT index_name, id FROM fts_pending LIMIT ?');
+    const indexMessage = db.prepare('INSERT INTO message_fts (rowid, text) SELECT rowid, text FROM message_text WHERE rowid = ?');
+    const indexConversation = db.prepare('INSERT INTO conversation_fts (rowid, text) SELECT rowid, text FROM conversation_text WHERE rowid = ?');
+    const unlist = db.prepare('DELETE FROM fts_pending WHERE index_name = ? AND id = ?');
+    const batch = db.transaction((limit: number) => {
+      const rows = listed.all(limit);
+      for (const r of rows) {
+        (r.index_name === 'message' ? indexMessage : indexConversation).run(r.id);
+        unlist.run(r.index_name, r.id);
+      }
+      return rows.length;
+    });
+    return { any, batch };
+  }
+
+  private get sql() {
+    return (this.prepared ??= this.prepare());
+  }
+
+  /** Rows listed and not yet indexed. */
+  get pending(): boolean {
+    return this.sql.any.get() !== undefined;
+  }
+
+  /** Index what is listed soon, a batch per step. Cheap to call after every save. */
+  soon(delayMs = this.delayMs): void {
+    if (this.timer || this.next || !this.db.open) return;
+    this.timer = setTimeout(() => this.step(), delayMs);
+    this.timer.unref();
+  }
+
+  /** Index everything listed, now (before a full-text query). */
+  all(): void {
+    while (this.pending && this.sql.batch.immediate(1000) > 0);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.next) clearImmediate(this.next);
+    this.timer = this.next = null;
+  }
+
+  private step(): void {
+    this.timer = this.next = null;
+    if (!this.db.open) return;
+    let indexed: number;
+    try {
+      indexed = this.pending ? this.sql.batch.immediate(this.batchSize) : 0;
+    } catch {
+      this.soon(this.delayMs * 5); // busy (another process writing) or closing: the rows stay listed; try later
+      return;
+    }
+    // More may be listed: the next batch on the next turn of the event loop, after what is waiting there.
+    if (indexed === this.batchSize) (this.next = setImmediate(() => this.step())).unref();
+  }
+}
