@@ -28,8 +28,9 @@ function checked(zod: ZodType, json: string, method: string, url: string): strin
 }
 
 /**
- * Checking mode, for answers a route sends as JSON text it made itself (a cached answer): they skip the serializer,
- * so they are checked against the same contract here, as they go on the wire.
+ * Checking mode: every 2xx JSON text answer is checked against its contract as it goes on the wire. Answers a route
+ * makes as JSON text itself (a cached answer) skip the serializer, so this is where they are checked; serialized ones
+ * pass a second, identical check.
  */
 export function checkJsonTextAnswers(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
