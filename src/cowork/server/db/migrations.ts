@@ -8,6 +8,25 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * Migration 7, for the full-text index `<name>_fts` over `<name>_text`: a new row is listed in fts_pending instead of
+ * indexed; a deleted row is removed from the index only if it was indexed, and unlisted. (Part of a shipped
+ * migration: never change what it returns.)
+ */
+function listedForIndexing(name: 'message' | 'conversation'): string {
+  return `
+      DROP TRIGGER ${name}_text_ai;
+      DROP TRIGGER ${name}_text_ad;
+      CREATE TRIGGER ${name}_text_ai AFTER INSERT ON ${name}_text BEGIN
+        INSERT OR IGNORE INTO fts_pending (index_name, id) VALUES ('${name}', new.rowid);
+      END;
+      CREATE TRIGGER ${name}_text_ad AFTER DELETE ON ${name}_text BEGIN
+        INSERT INTO ${name}_fts (${name}_fts, rowid, text) SELECT 'delete', old.rowid, old.text
+          WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE index_name = '${name}' AND id = old.rowid);
+        DELETE FROM fts_pending WHERE index_name = '${name}' AND id = old.rowid;
+      END;`;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -230,26 +249,8 @@ export const MIGRATIONS: readonly Migration[] = [
         id         INTEGER NOT NULL,   -- the row's rowid
         PRIMARY KEY (index_name, id)
       ) WITHOUT ROWID;
-      DROP TRIGGER message_text_ai;
-      DROP TRIGGER message_text_ad;
-      CREATE TRIGGER message_text_ai AFTER INSERT ON message_text BEGIN
-        INSERT OR IGNORE INTO fts_pending (index_name, id) VALUES ('message', new.rowid);
-      END;
-      CREATE TRIGGER message_text_ad AFTER DELETE ON message_text BEGIN
-        INSERT INTO message_fts (message_fts, rowid, text) SELECT 'delete', old.rowid, old.text
-          WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE index_name = 'message' AND id = old.rowid);
-        DELETE FROM fts_pending WHERE index_name = 'message' AND id = old.rowid;
-      END;
-      DROP TRIGGER conversation_text_ai;
-      DROP TRIGGER conversation_text_ad;
-      CREATE TRIGGER conversation_text_ai AFTER INSERT ON conversation_text BEGIN
-        INSERT OR IGNORE INTO fts_pending (index_name, id) VALUES ('conversation', new.rowid);
-      END;
-      CREATE TRIGGER conversation_text_ad AFTER DELETE ON conversation_text BEGIN
-        INSERT INTO conversation_fts (conversation_fts, rowid, text) SELECT 'delete', old.rowid, old.text
-          WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE index_name = 'conversation' AND id = old.rowid);
-        DELETE FROM fts_pending WHERE index_name = 'conversation' AND id = old.rowid;
-      END;
+      ${listedForIndexing('message')}
+      ${listedForIndexing('conversation')}
     `,
   },
 ];
