@@ -34,6 +34,23 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   }
 }
 
+/** SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock. */
+export const isBusy = (err: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((err as { code?: string } | null)?.code ?? '');
+
+/**
+ * Run `work` without waiting on another connection's lock: it fails at once with SQLITE_BUSY instead of blocking the
+ * event loop for up to the busy timeout. For writes that can wait (a periodic flush, background indexing).
+ */
+export function withoutWaiting<T>(db: Db, work: () => T): T {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    return work();
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
 /**
  * Switch to WAL. On a brand-new file another process may be switching it at the same moment, and SQLite answers
  * SQLITE_BUSY here without waiting on the busy timeout: retry for up to ~2 s.

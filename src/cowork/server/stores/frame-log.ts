@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/database.js';
+import { isBusy, withoutWaiting, type Db } from '../db/database.js';
 
 /**
  * Recorded SSE frames of turns, written in batches with text deltas coalesced.
@@ -102,7 +102,16 @@ export class FrameLog {
     } else {
       log.rows.push({ seq, lastSeq: seq, frame: storedForm(frame), parts: null, dirty: true });
     }
-    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    this.timer ??= setTimeout(() => this.periodicFlush(), this.flushMs);
+  }
+
+  /**
+   * The timer's flush never waits for another process's write lock (a terminal's long write would otherwise stall
+   * every stream for up to the busy timeout): while one holds it, the frames stay pending, and live readers have
+   * them from memory anyway. A saved round's commit (withTurnFrames) still waits: it is what durability rests on.
+   */
+  private periodicFlush(): void {
+    if (this.db.open) withoutWaiting(this.db, () => this.flush());
   }
 
   /** Write everything pending in one transaction. Safe to call at any time. */
@@ -117,8 +126,9 @@ export class FrameLog {
         for (const [turnId, log] of this.turns) this.writeTurn(turnId, log);
       })();
       for (const [turnId, log] of this.turns) this.written(turnId, log);
-    } catch {
-      this.flushEachTurn(); // one bad turn must not hold the others back
+    } catch (err) {
+      if (isBusy(err)) this.timer ??= setTimeout(() => this.periodicFlush(), this.flushMs); // locked: all pending, try again
+      else this.flushEachTurn(); // one bad turn must not hold the others back
     }
   }
 
@@ -137,7 +147,7 @@ export class FrameLog {
         }
       }
     }
-    if (retry && this.db.open) this.timer ??= setTimeout(() => this.flush(), this.flushMs * 4);
+    if (retry && this.db.open) this.timer ??= setTimeout(() => this.periodicFlush(), this.flushMs * 4);
   }
 
   /** Keep only a trailing delta run (it may still grow); an idle turn costs nothing. */

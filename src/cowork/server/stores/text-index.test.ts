@@ -78,3 +78,24 @@ test('listed text is indexed in batches a moment after a save, without any searc
   assert.equal(listed(db), 0);
   assertIndexesMatchTheirText(db);
 });
+
+test("the background step does not wait for another process's write lock: it leaves the text listed and comes back", (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const file = tempDb(t);
+  const { db } = openDatabase(file);
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  store.ensure('a', 'general');
+  store.saveHistory('a', [{ role: 'user', content: 'Koala census' }], 0, null);
+  const other = openDatabase(file).db; // a terminal in the middle of a long write
+  t.after(() => other.close());
+  other.exec('BEGIN IMMEDIATE');
+  const started = Date.now();
+  t.mock.timers.tick(store.textIndex.delayMs);
+  assert.ok(Date.now() - started < 2500, 'returned without waiting out the 5 s busy timeout');
+  assert.equal(listed(db), 2, 'still listed');
+  assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the connection keeps its busy timeout');
+  other.exec('COMMIT');
+  t.mock.timers.tick(store.textIndex.delayMs * 5);
+  assert.equal(listed(db), 0, 'indexed on the next try');
+});

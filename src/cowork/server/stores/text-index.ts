@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import { withoutWaiting, type Db } from '../db/database.js';
 
 type Listed = { index_name: 'message' | 'conversation'; id: number };
 
@@ -79,9 +79,10 @@ export class TextIndex {
     if (!this.db.open) return;
     let indexed: number;
     try {
-      indexed = this.pending ? this.sql.batch.immediate(this.batchSize) : 0;
+      // Never waits for another process's write lock: while one holds it, the rows stay listed and the step comes back.
+      indexed = withoutWaiting(this.db, () => (this.pending ? this.sql.batch.immediate(this.batchSize) : 0));
     } catch {
-      this.soon(this.delayMs * 5); // busy (another process writing) or closing: the rows stay listed; try later
+      this.soon(this.delayMs * 5);
       return;
     }
     // More may be listed: the next batch on the next turn of the event loop, after what is waiting there.
