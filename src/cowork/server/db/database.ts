@@ -42,14 +42,24 @@ export const isBusy = (err: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((e
  * event loop for up to the busy timeout. For writes that can wait (a periodic flush, background indexing).
  */
 export function withoutWaiting<T>(db: Db, work: () => T): T {
-  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-  db.pragma('busy_timeout = 0');
+  const timeout = busyTimeout(db, null).pluck().get() as number;
+  busyTimeout(db, 0).run();
   try {
     return work();
   } finally {
-    db.pragma(`busy_timeout = ${timeout}`);
+    busyTimeout(db, timeout).run();
   }
 }
+
+/** `PRAGMA busy_timeout [= ms]`, prepared once per connection and value (it runs at every periodic flush). */
+function busyTimeout(db: Db, ms: number | null): Database.Statement {
+  let byValue = busyTimeoutStatements.get(db);
+  if (!byValue) busyTimeoutStatements.set(db, (byValue = new Map()));
+  let st = byValue.get(ms);
+  if (!st) byValue.set(ms, (st = db.prepare(ms === null ? 'PRAGMA busy_timeout' : `PRAGMA busy_timeout = ${Math.floor(ms)}`)));
+  return st;
+}
+const busyTimeoutStatements = new WeakMap<Db, Map<number | null, Database.Statement>>();
 
 /**
  * Switch to WAL. On a brand-new file another process may be switching it at the same moment, and SQLite answers
