@@ -30,7 +30,7 @@ function setup(t: T) {
     return frame;
   };
   const committedRows = () => (reader.prepare('SELECT COUNT(*) AS n FROM turn_events WHERE turn_id = ?').get(turnId) as { n: number }).n;
-  return { store, turnId, push, committedRows };
+  return { store, turnId, push, committedRows, file, db };
 }
 
 const delta = (text: string) => ({ type: DELTA_TYPE, item_id: 'msg-1', delta: text });
@@ -135,30 +135,20 @@ test("a live turn's frames not yet flushed are in its replay and in the conversa
 
 test("the periodic flush does not wait for another process's write lock: frames stay pending, quietly, until it is free", (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const { home, cleanup } = makeTempHome();
-  const file = join(home, 'cowork.db');
-  const { db } = openDatabase(file);
+  const { store, push, committedRows, file, db } = setup(t);
   const other = openDatabase(file).db; // a terminal in the middle of a long write
-  t.after(() => {
-    other.close();
-    db.close();
-    cleanup();
-  });
-  const store = new ConversationStore(db);
-  store.ensure('c1', 'general');
-  const turnId = store.startTurn('c1', Date.now());
+  t.after(() => other.close());
   const errors: unknown[] = [];
   store.frameLog.onError = (err) => errors.push(err);
-  const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM turn_events WHERE turn_id = ?').get(turnId) as { n: number }).n;
-  store.recordFrame(turnId, { type: 'response.created', sequence_number: 1 });
+  push({ type: 'response.created' });
   other.exec('BEGIN IMMEDIATE');
   const started = Date.now();
   t.mock.timers.tick(store.frameLog.flushMs);
   assert.ok(Date.now() - started < 2500, 'returned without waiting out the 5 s busy timeout');
-  assert.equal(rows(), 0, 'still pending');
+  assert.equal(committedRows(), 0, 'still pending');
   assert.deepEqual(errors, [], 'a held lock is not an error');
   assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the connection keeps its busy timeout');
   other.exec('COMMIT');
   t.mock.timers.tick(store.frameLog.flushMs);
-  assert.equal(rows(), 1, 'written once the lock is free');
+  assert.equal(committedRows(), 1, 'written once the lock is free');
 });
