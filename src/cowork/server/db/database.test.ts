@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DatabaseTooNewError, openDatabase } from './database.js';
+import { DatabaseTooNewError, openDatabase, schemaVersion } from './database.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { makeTempHome } from '../../../testing/temp-home.js';
 
@@ -26,7 +26,7 @@ test('an old database is backed up, migrated in place and keeps its rows', (t) =
   assert.ok(second.migration.backup, 'backup made before migrating');
   assert.equal(second.db.prepare("SELECT value FROM kv WHERE key='preferences'").get()?.constructor, Object);
   const backup = new Database(second.migration.backup!, { readonly: true });
-  assert.equal(backup.pragma('user_version', { simple: true }), LATEST);
+  assert.equal(schemaVersion(backup), LATEST);
   backup.close();
   assert.ok(readdirSync(home).some((f) => f.endsWith('.bak')));
 });
@@ -37,6 +37,23 @@ test('a database newer than the code is refused, not overwritten', (t) => {
   const file = join(home, 'cowork.db');
   openDatabase(file, [...MIGRATIONS, EXTRA]).db.close();
   assert.throws(() => openDatabase(file), DatabaseTooNewError);
+});
+
+test('after additive migrations the version before them still opens the database (a rollback), and the next start does not run them again', (t) => {
+  const { home, cleanup } = makeTempHome();
+  t.after(cleanup);
+  const file = join(home, 'cowork.db');
+  const before = MIGRATIONS.filter((m) => m.version <= 5); // the release before migrations 6 and 7
+  const ADDED: Migration = { version: LATEST + 1, name: 'test table', sql: 'CREATE TABLE added_later (x INTEGER)', additive: true };
+  const now = openDatabase(file, [...MIGRATIONS, ADDED]);
+  assert.equal(now.migration.to, ADDED.version);
+  now.db.close();
+  const rolledBack = openDatabase(file, before); // would throw DatabaseTooNewError if an additive migration moved user_version
+  assert.equal(rolledBack.migration.backup, null, 'nothing to migrate');
+  rolledBack.db.close();
+  const again = openDatabase(file, MIGRATIONS); // a newer release's additive migration (ADDED) is unknown here: harmless
+  assert.deepEqual([again.migration.from, again.migration.backup], [ADDED.version, null], 'nothing run twice (CREATE TABLE would fail)');
+  again.db.close();
 });
 
 test('an unreadable database file is an error, never replaced by a fresh one', (t) => {

@@ -78,6 +78,12 @@ function walMode(db: Db): void {
   }
 }
 
+/**
+ * The schema: `user_version` is the last migration that older code cannot work with (what every server checks
+ * before it touches the file), and `schema_additions` lists the additive migrations applied past it, so a database
+ * an update only added to still opens in the version before (a rollback). A newer release's additive migrations are
+ * unknown here and harmless; its other migrations make the database "too new".
+ */
 export function migrate(db: Db, file: string, existed: boolean, migrations: readonly Migration[]): MigrationReport {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
@@ -86,19 +92,30 @@ export function migrate(db: Db, file: string, existed: boolean, migrations: read
       `Database ${file} is at schema ${current}, newer than this server supports (${latest}). Upgrade the server.`,
     );
   }
+  db.exec('CREATE TABLE IF NOT EXISTS schema_additions (version INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+  const applied = (m: Migration) =>
+    m.version <= (db.pragma('user_version', { simple: true }) as number) || db.prepare('SELECT 1 FROM schema_additions WHERE version = ?').get(m.version) !== undefined;
+  const from = schemaVersion(db);
   let backup: string | null = null;
-  const pending = migrations.filter((m) => m.version > current);
-  if (pending.length && existed && current > 0) {
-    backup = `${file}.v${current}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+  const pending = migrations.filter((m) => !applied(m));
+  if (pending.length && existed && from > 0) {
+    backup = `${file}.v${from}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
     db.prepare('VACUUM INTO ?').run(backup);
   }
   for (const m of pending) {
     // Under the write lock, re-check: a server and a terminal opening a new state dir together migrate it once.
     db.transaction(() => {
-      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
+      if (applied(m)) return;
       db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      if (m.additive) db.prepare('INSERT INTO schema_additions (version, name) VALUES (?, ?)').run(m.version, m.name);
+      else db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
-  return { from: current, to: Math.max(current, latest), backup };
+  return { from, to: Math.max(from, latest), backup };
+}
+
+/** The last migration applied, additive ones included. */
+export function schemaVersion(db: Db): number {
+  const additions = db.prepare('SELECT MAX(version) AS v FROM schema_additions').get() as { v: number | null } | undefined;
+  return Math.max(db.pragma('user_version', { simple: true }) as number, additions?.v ?? 0);
 }

@@ -6,6 +6,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Code from before this migration can keep using the database after it: it only adds what keeps itself consistent
+   * (tables, indexes, triggers). It is recorded in `schema_additions` and leaves `user_version`, which older servers
+   * check, where it was, so rolling an update back past it still starts (database.ts).
+   */
+  additive?: true;
 }
 
 /**
@@ -219,6 +225,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 6,
     name: 'change counter of the conversations table (answers to the conversation list are cached until it moves)',
+    additive: true,
     sql: `
       -- Counted by triggers, so every writer (a store, the importer, another process on the same file) moves it.
       CREATE TABLE change_counters (
@@ -240,6 +247,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 7,
     name: 'full-text indexing in batches: new message and title text waits in fts_pending (stores/text-index.ts)',
+    // Older code keeps working on it: its saves are listed by the triggers and indexed when this code runs again.
+    additive: true,
     sql: `
       -- Indexing a text in its own commit wrote a new FTS segment per commit (and merged them, in stalls of several
       -- ms) on every saved round. New rows are now listed here and indexed in batches; every search indexes what is
