@@ -8,6 +8,7 @@ import { getConfigStatus } from '../core/settings/config-status.js';
 import type { ProviderType } from '../core/settings/providers.js';
 import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../core/version.js';
 import { bootEnv } from '../cowork/server/boot-env.js';
+import { schemaVersion } from '../cowork/server/db/database.js';
 import { MIGRATIONS } from '../cowork/server/db/migrations.js';
 import { probeProviderModels } from '../cowork/server/services/provider-probe.js';
 import { updateStatus } from '../cowork/server/update-command.js';
@@ -77,14 +78,15 @@ export async function runDoctor(processEnv: Record<string, string | undefined>, 
       try {
         db.pragma('busy_timeout = 5000');
         const integrity = (db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
-        const version = db.pragma('user_version', { simple: true }) as number;
-        const status: CheckStatus = integrity !== 'ok' || version > latest ? 'fail' : version < latest ? 'warn' : 'ok';
+        const version = schemaVersion(db); // additive migrations included (db/database.ts)
+        const tooNew = (db.pragma('user_version', { simple: true }) as number) > latest; // what a server refuses
+        const status: CheckStatus = integrity !== 'ok' || tooNew ? 'fail' : version < latest ? 'warn' : 'ok';
         add({
           area: 'storage',
           name: 'database',
           status,
           detail: `${paths.databaseFile}: integrity ${integrity}, schema ${version} (this version: ${latest})`,
-          fix: integrity !== 'ok' ? 'Restore a backup (`anton import-archive`, or a .bak beside the database).' : version > latest ? 'The database is newer than this Anton: upgrade.' : version < latest ? 'It is migrated (after a backup) on the next start.' : undefined,
+          fix: integrity !== 'ok' ? 'Restore a backup (`anton import-archive`, or a .bak beside the database).' : tooNew ? 'The database is newer than this Anton: upgrade.' : version < latest ? 'It is migrated (after a backup) on the next start.' : undefined,
         });
       } finally {
         db.close();

@@ -114,8 +114,9 @@ export function migrate(db: Db, file: string, existed: boolean, migrations: read
   return { from, to: Math.max(from, latest), backup };
 }
 
-/** The last migration applied, additive ones included. */
+/** The last migration applied, additive ones included (also on a read-only database from before additions). */
 export function schemaVersion(db: Db): number {
-  const additions = db.prepare('SELECT MAX(version) AS v FROM schema_additions').get() as { v: number | null } | undefined;
-  return Math.max(db.pragma('user_version', { simple: true }) as number, additions?.v ?? 0);
+  const listed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_additions'").get() !== undefined;
+  const additions = listed ? (db.prepare('SELECT MAX(version) AS v FROM schema_additions').get() as { v: number | null }).v : null;
+  return Math.max(db.pragma('user_version', { simple: true }) as number, additions ?? 0);
 }
