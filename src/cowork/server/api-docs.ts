@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import { COWORK_SERVER_VERSION } from '../../core/version.js';
-import { contractSerializerCompiler } from './schemas/serializer.js';
+import { jsonSerializerCompiler } from './schemas/serializer.js';
 import { dropUnusedComponents, namePathWildcards, type OpenApiDoc } from './schemas/openapi-names.js';
 
 /** The API reference page: Swagger UI served from the package's own files (no CDN). */
@@ -18,7 +18,7 @@ export async function buildDocsApp(registerRoutes: (app: FastifyInstance) => Pro
   const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
   const doc = Fastify({ logger: false });
   doc.setValidatorCompiler(validatorCompiler);
-  doc.setSerializerCompiler(contractSerializerCompiler(false));
+  doc.setSerializerCompiler(jsonSerializerCompiler);
   await doc.register(swagger, {
     openapi: {
       info: { title: 'Anton Cowork server', version: COWORK_SERVER_VERSION, description: 'The local backend of the Cowork desktop app (protocol v1). See docs/api.md.' },

@@ -7,7 +7,7 @@ import { closeContext } from './context.js';
 import type { ServerServices } from './server-services.js';
 import type { EnvStore } from '../../core/settings/env-store.js';
 import { HttpError, installErrorHandling } from './errors.js';
-import { checkJsonTextAnswers, contractSerializerCompiler } from './schemas/serializer.js';
+import { checkAnswers, jsonSerializerCompiler } from './schemas/serializer.js';
 import { buildDocsApp, DOCS_PREFIX, forwardToDocs, publishedDocument } from './api-docs.js';
 import { allowedOrigins, installSecurity, redactUrl } from './security.js';
 import { registerSpa, spaFallback } from './spa.js';
@@ -69,7 +69,6 @@ class RedactingLogController extends LogController {
  * holds every service; each part below gets just what it uses (route groups name theirs, routes/types.ts).
  */
 export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
-  const serializer = contractSerializerCompiler(!!opts.checkResponses);
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new RedactingLogController({ disableRequestLogging: !opts.logRequests }),
@@ -79,12 +78,12 @@ export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}):
     // Every route validates with zod and serialises with JSON.stringify (contracts checked in tests, never stripped):
     // never load Fastify's default Ajv / fast-json-stringify compilers.
     // (Fastify types these factories for Ajv; the zod compilers are what setValidatorCompiler installs below anyway.)
-    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: (() => serializer) as never } },
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: (() => jsonSerializerCompiler) as never } },
     bodyLimit: 32 * 1024 * 1024,
     ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializer);
+  app.setSerializerCompiler(jsonSerializerCompiler);
   // No other OS user gets in over loopback (Linux), token or not. The early listener installs the same check.
   installPeerCheck(app.server, {
     allowOtherUsers: ctx.env.setting('ANTON_ALLOW_OTHER_USERS'),
@@ -117,7 +116,7 @@ export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}):
   await app.register(multipart, { limits: { fileSize: maxUploadBytes(ctx.env), files: 100, fields: 50 } });
   if (opts.checkResponses) {
     app.addHook('onRoute', (await import('./schemas/apply.js')).applyContract);
-    checkJsonTextAnswers(app);
+    checkAnswers(app);
   }
   await registerRoutes(app, ctx);
   // The OpenAPI document and the /docs page come from a throw-away instance built on first request, from the

@@ -4,7 +4,7 @@ import { ERROR_CODES } from '../error-body.js';
 /**
  * Shapes shared by every route contract. Response objects are open (`looseObject`): the contract names the fields
  * the client reads, and a field added later is never a contract break. Runtime serialization never strips through
- * these schemas (see `contract-serializer.ts`); tests validate every answer against them.
+ * these schemas (see `serializer.ts`); tests validate every answer against them.
  */
 
 /** One item of a FastAPI/pydantic validation error (what the client joins into its error message). */

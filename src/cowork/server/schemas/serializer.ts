@@ -5,38 +5,29 @@ import { ZodType } from 'zod';
 export class ContractViolation extends Error {}
 
 /**
- * Serializer for routes with response schemas. It never strips or reshapes: the bytes are exactly
- * `JSON.stringify(data)`, as without a schema. With `check`, a 2xx answer is also validated (as it goes on the
- * wire) against its schema and a mismatch fails the request loudly (tests run this way).
+ * Serializer for routes with response schemas: exactly `JSON.stringify(data)`, as without a schema (nothing is
+ * stripped or reshaped), so Fastify's own serializer compiler is never loaded. Contracts are checked on the wire, in
+ * tests, by `checkAnswers`.
  */
-export function contractSerializerCompiler(check: boolean) {
-  return ({ schema, method, url, httpStatus }: { schema: unknown; method: string; url: string; httpStatus?: string }) => {
-    const zod = schema instanceof ZodType ? schema : null;
-    if (!check || !zod || !String(httpStatus ?? '').startsWith('2')) return (data: unknown) => JSON.stringify(data);
-    return (data: unknown) => checked(zod, JSON.stringify(data), method, url);
-  };
-}
-
-function checked(zod: ZodType, json: string, method: string, url: string): string {
-  const r = zod.safeParse(json === undefined ? undefined : JSON.parse(json)); // JSON.stringify(undefined) is undefined
-  if (!r.success) {
-    const msg = `${method} ${url} answered outside its contract: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
-    console.error(msg);
-    throw new ContractViolation(msg);
-  }
-  return json;
-}
+export const jsonSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
 
 /**
- * Checking mode: every 2xx JSON text answer is checked against its contract as it goes on the wire. Answers a route
- * makes as JSON text itself (a cached answer) skip the serializer, so this is where they are checked; serialized ones
- * pass a second, identical check.
+ * Checking mode (tests): every 2xx JSON answer of a route with a contract is validated as it goes on the wire,
+ * whether Fastify serialized it or the route sent JSON text it made itself (a cached answer), and a mismatch fails
+ * the request loudly.
  */
-export function checkJsonTextAnswers(app: FastifyInstance): void {
+export function checkAnswers(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
     if (typeof payload !== 'string' || !/^2/.test(String(reply.statusCode)) || !/json/.test(String(reply.getHeader('content-type')))) return payload;
     const responses = (req.routeOptions.schema as { response?: Record<string, unknown> } | undefined)?.response;
     const zod = responses?.[reply.statusCode] ?? responses?.['2xx'];
-    return zod instanceof ZodType ? checked(zod, payload, req.method, req.routeOptions.url ?? req.url) : payload;
+    if (!(zod instanceof ZodType)) return payload;
+    const r = zod.safeParse(JSON.parse(payload));
+    if (!r.success) {
+      const msg = `${req.method} ${req.routeOptions.url ?? req.url} answered outside its contract: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      console.error(msg);
+      throw new ContractViolation(msg);
+    }
+    return payload;
   });
 }
