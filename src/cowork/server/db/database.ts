@@ -93,8 +93,8 @@ export function migrate(db: Db, file: string, existed: boolean, migrations: read
     );
   }
   db.exec('CREATE TABLE IF NOT EXISTS schema_additions (version INTEGER PRIMARY KEY, name TEXT NOT NULL)');
-  const applied = (m: Migration) =>
-    m.version <= (db.pragma('user_version', { simple: true }) as number) || db.prepare('SELECT 1 FROM schema_additions WHERE version = ?').get(m.version) !== undefined;
+  const added = db.prepare('SELECT 1 FROM schema_additions WHERE version = ?');
+  const applied = (m: Migration) => m.version <= (db.pragma('user_version', { simple: true }) as number) || added.get(m.version) !== undefined;
   const from = schemaVersion(db);
   let backup: string | null = null;
   const pending = migrations.filter((m) => !applied(m));
