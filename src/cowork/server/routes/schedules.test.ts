@@ -55,7 +55,10 @@ test('a schedule due in the past runs exactly once after boot (run_once policy) 
   const env = { ANTON_ANTHROPIC_API_KEY: 'sk-ant-test', ANTON_ANTHROPIC_BASE_URL: stub.url, ANTON_SCHEDULER_TICK_MS: '3600000' };
   // Written while no server runs (the machine was off while the slots passed).
   const offline = createContext(cleanEnv(home, env), { logLevel: 'silent' });
-  const past = new Date(Date.now() - 3 * 24 * HOUR + 60_000).toISOString();
+  // Daily slots two days, one day and no days before (now - 2 h): the first runs, the other two are counted as missed,
+  // and the next slot is tomorrow. (With the slot time one minute after "now", as before, today's slot came due at the
+  // next minute boundary: during the test when it started in the last fraction of a second of a minute, so it ran too.)
+  const past = new Date(Date.now() - 2 * 24 * HOUR - 2 * HOUR).toISOString();
   const now = new Date().toISOString();
   const id = 'sch_0123456789abcd';
   offline.schedules.insert({
