@@ -10,12 +10,12 @@ export type WarmUpDeps = Pick<ServerServices, 'env' | 'agent' | 'projects' | 'co
 /**
  * Idle-time warm-up, run once shortly after the server is ready: the code a user's first chat turn runs is run
  * here first, so that turn does not pay for it cold (V8 compiles a function on its first call; zod's JSON Schema
- * conversion, request validation, the agent's set-up, a turn's storage, the LLM transport and fetch each cost
+ * conversion, request validation, the agent's set-up, a turn's storage and the LLM transport each cost
  * milliseconds the first time). Nothing here leaves a trace: no file, row, conversation or outside request.
+ * Node's fetch (undici) is not warmed: a turn never uses it (provider probes and model lists do, where a few
+ * milliseconds do not show), and loading it costs about 2 MB of idle memory.
  */
 export async function warmUp(app: FastifyInstance, deps: WarmUpDeps): Promise<void> {
-  // Node's fetch (undici), which provider probes and model lists use, loads on first use of its globals.
-  void new Response(new Headers({ 'x-warm': '1' }).get('x-warm')).body;
   warmToolSchemas();
   // The chat request's way in up to validation: this body is refused (422) before anything is done with it.
   await app.inject({ method: 'POST', url: '/v1/responses', payload: { input: 0 } });
