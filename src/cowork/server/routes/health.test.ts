@@ -52,6 +52,17 @@ test('GET / banner, FastAPI-style 404 and 405, trailing slash served', async (t)
   assert.equal((await ta.app.inject('/v1/projects/')).statusCode, 200);
 });
 
+test('HEAD answers /health (as before ready) and is 405 on other GET routes, as FastAPI', async (t) => {
+  const ta = await startTestApp();
+  t.after(() => ta.close());
+  const health = await ta.app.inject({ method: 'HEAD', url: '/health' });
+  assert.equal(health.statusCode, 200);
+  assert.equal(health.body, '');
+  const projects = await ta.app.inject({ method: 'HEAD', url: '/v1/projects' });
+  assert.equal(projects.statusCode, 405);
+  assert.equal(projects.headers.allow, 'GET, POST');
+});
+
 test('CORS admits the dev (when enabled) and app origins but never `null`', async (t) => {
   const ta = await startTestApp({ env: { ANTON_DEV_ORIGINS: 'true' } });
   t.after(() => ta.close());

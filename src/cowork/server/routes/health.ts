@@ -5,7 +5,8 @@ import { API_SCOPE } from '../services/scratchpads.js';
 
 export const healthRoutes = routeGroup(['env', 'pads', 'spa', 'turns'], (app, ctx) => {
   // Read-only: computing this never writes to disk (the reference migrated keys here).
-  app.get('/health', { schema: { tags: ['health'] } }, async () =>
+  // HEAD too, as the early listener answers it before the app is ready: a probe's answer does not change at ready.
+  app.get('/health', { exposeHeadRoute: true, schema: { tags: ['health'] } }, async () =>
     healthPayload(ctx.env, ctx.turns.list().map((t) => t.conversationId), ctx.pads.list(API_SCOPE).map((p) => p.name)),
   );
 
