@@ -32,7 +32,6 @@ import { integrationRoutes } from './routes/integrations.js';
 import { browseRoutes } from './routes/browse.js';
 import { refreshGoogleTokens } from './services/google-oauth.js';
 import { warmUp } from './services/warm-up.js';
-import { releaseYoungGeneration } from './young-generation.js';
 
 export interface BuildAppOptions {
   /** Log each request (off in tests). */
@@ -135,11 +134,7 @@ export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}):
   app.addHook('onReady', async () => {
     ctx.scheduler.start();
     // Shortly after ready, while idle: what the first turn would otherwise run cold (services/warm-up.ts).
-    const warm = () =>
-      warmUp(app, ctx)
-        .catch((err) => ctx.log.debug({ err }, 'warm-up incomplete'))
-        .finally(releaseYoungGeneration);
-    setTimeout(() => void warm(), 200).unref();
+    setTimeout(() => void warmUp(app, ctx).catch((err) => ctx.log.debug({ err }, 'warm-up incomplete')), 200).unref();
     const refresh = setInterval(() => void refreshGoogleTokens(ctx).catch(() => {}), 30 * 60_000);
     refresh.unref();
     ctx.closers.push(() => clearInterval(refresh));

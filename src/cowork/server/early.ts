@@ -8,7 +8,6 @@ import { installPeerCheck } from './peer-uid.js';
 import { allowedHosts, hostName } from './security.js';
 import { parseServerArgs, SERVER_USAGE } from './server-args.js';
 import { effectiveVersion, runnableCurrent, updatesEnabled } from './update-config.js';
-import { holdYoungGeneration } from './young-generation.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -41,7 +40,6 @@ export type Boot = { kind: 'done' } | { kind: 'serve'; early: EarlyServer | null
  * and let `/health` answer while the full server loads (every other request waits in a queue until the app is ready).
  */
 export async function boot(argv: string[], processEnv: Record<string, string | undefined> = process.env): Promise<Boot> {
-  holdYoungGeneration(); // released after the app's warm-up (app.ts)
   const args = parseServerArgs(argv);
   if (args.kind === 'error') {
     console.error(`${args.message}\n\n${SERVER_USAGE}`);
