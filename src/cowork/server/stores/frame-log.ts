@@ -80,7 +80,9 @@ export class FrameLog {
 
   constructor(
     private readonly db: Db,
-    readonly flushMs = 40,
+    // 100 ms: a flush rewrites each live turn's open merged frame, so its cost is per flush, not per token (40 ms
+    // cost about 4 % more CPU while 20 turns streamed); a crash can lose this much streamed text, never a saved round.
+    readonly flushMs = 100,
   ) {}
 
   private get upsert() {
