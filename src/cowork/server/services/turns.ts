@@ -126,8 +126,8 @@ export class TurnService {
     if (this.running.has(req.conversationId)) throw new DomainError('conflict', TURN_BUSY);
     const max = this.env.setting('ANTON_MAX_CONCURRENT_TURNS');
     if (this.running.size >= max) throw new DomainError('rate_limited', `Too many turns are running (${max}); try again shortly.`);
-    this.store.ensure(req.conversationId, req.project.name, req.scheduledId ? { scheduled_id: req.scheduledId } : {});
-    const turn = new RunningTurn(req.conversationId, this.store.startTurn(req.conversationId, Date.now()), this.store);
+    const turnId = this.store.beginTurn(req.conversationId, req.project.name, req.scheduledId ? { scheduled_id: req.scheduledId } : {}, Date.now());
+    const turn = new RunningTurn(req.conversationId, turnId, this.store);
     this.running.set(req.conversationId, turn);
     this.finished.delete(req.conversationId);
     if (req.alias) this.aliases.set(req.alias, req.conversationId);

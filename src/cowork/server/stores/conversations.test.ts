@@ -106,3 +106,16 @@ test('cursor pages walk every conversation exactly once, newest first, ties brok
   assert.deepEqual(walk('general', 4), store.list('general', 1000).map((m) => m.id));
   assert.equal(store.listPage('all', 23).next_cursor, null, 'no next page when everything fit');
 });
+
+test("a turn's first rows are one commit: when the turn row cannot be written, no conversation is left behind", (t) => {
+  const { db } = openDatabase(tempDb(t));
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  db.exec("CREATE TRIGGER refuse_turns BEFORE INSERT ON turns BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  assert.throws(() => store.beginTurn('c-new', 'general', {}, Date.now()), /refused/);
+  assert.equal(store.get('c-new'), null);
+  db.exec('DROP TRIGGER refuse_turns');
+  const turnId = store.beginTurn('c-new', 'general', { scheduled_id: 's1' }, Date.now());
+  assert.equal(store.get('c-new')?.scheduled_id, 's1');
+  assert.equal(store.latestTurn('c-new')?.id, turnId);
+});

@@ -382,6 +382,14 @@ export class ConversationStore {
 
   // --- turns and their frames -------------------------------------------------------------------------
 
+  /** A chat turn's first rows in one commit: its conversation (when new) and the turn. */
+  beginTurn(conversationId: string, project: string, extra: { scheduled_id?: string }, startedAtMs: number): number {
+    return this.db.transaction(() => {
+      this.ensure(conversationId, project, extra);
+      return this.startTurn(conversationId, startedAtMs);
+    })();
+  }
+
   startTurn(conversationId: string, startedAtMs: number): number {
     return Number(
       this.sql("INSERT INTO turns (conversation_id, started_at_ms, status) VALUES (?, ?, 'running')").run(conversationId, startedAtMs).lastInsertRowid,
