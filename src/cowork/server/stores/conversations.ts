@@ -152,11 +152,15 @@ export class ConversationStore {
   }
 
   ensure(id: string, project: string, extra: { scheduled_id?: string } = {}): ConversationMeta {
+    this.insertIfMissing(id, project, extra);
+    return this.get(id)!;
+  }
+
+  private insertIfMissing(id: string, project: string, extra: { scheduled_id?: string }): void {
     const now = new Date().toISOString();
     this
       .sql('INSERT INTO conversations (id, project, created_at, updated_at, scheduled_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
       .run(id, project, now, now, extra.scheduled_id ?? null);
-    return this.get(id)!;
   }
 
   /** Newest first. A page ends where `after` (the last item of the previous page) was; see listPage. */
@@ -367,8 +371,7 @@ export class ConversationStore {
     const rollback = new Error('warm-up rollback');
     try {
       this.db.transaction(() => {
-        this.ensure(id, project);
-        const turnId = this.startTurn(id, Date.now());
+        const turnId = this.beginTurn(id, project, {}, Date.now());
         for (let n = 1; n <= 2; n++) this.recordFrame(turnId, { type: 'response.output_text.delta', sequence_number: n, item_id: 'warm-up', delta: 'warm-up ' });
         this.saveHistory(id, [{ role: 'user', content: 'warm-up' }, { role: 'assistant', content: [{ type: 'text', text: 'warm-up' }] }], 0, turnId);
         this.finishTurn(turnId, 'completed'); // forgets the turn's frames in memory too
@@ -385,7 +388,7 @@ export class ConversationStore {
   /** A chat turn's first rows in one commit: its conversation (when new) and the turn. */
   beginTurn(conversationId: string, project: string, extra: { scheduled_id?: string }, startedAtMs: number): number {
     return this.db.transaction(() => {
-      this.ensure(conversationId, project, extra);
+      this.insertIfMissing(conversationId, project, extra); // no read back: a turn does not use the row
       return this.startTurn(conversationId, startedAtMs);
     })();
   }
