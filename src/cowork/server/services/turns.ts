@@ -98,6 +98,7 @@ export class TurnService {
     private readonly log: FastifyBaseLogger,
   ) {
     store.frameLog.onError = (err) => this.log.error({ err }, 'could not record turn frames; retrying');
+    store.textIndex.onError = (err) => this.log.error({ err }, 'could not index saved text for search; retrying');
   }
 
   /** The running turn of a conversation (never a finished one: this guards "one turn at a time"). */

@@ -85,6 +85,8 @@ test("the background step does not wait for another process's write lock: it lea
   const { db } = openDatabase(file);
   t.after(() => db.close());
   const store = new ConversationStore(db);
+  const errors: unknown[] = [];
+  store.textIndex.onError = (err) => errors.push(err);
   store.ensure('a', 'general');
   store.saveHistory('a', [{ role: 'user', content: 'Koala census' }], 0, null);
   const other = openDatabase(file).db; // a terminal in the middle of a long write
@@ -95,7 +97,24 @@ test("the background step does not wait for another process's write lock: it lea
   assert.ok(Date.now() - started < 2500, 'returned without waiting out the 5 s busy timeout');
   assert.equal(listed(db), 2, 'still listed');
   assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the connection keeps its busy timeout');
+  assert.deepEqual(errors, [], 'a lock held elsewhere is not an error');
   other.exec('COMMIT');
   t.mock.timers.tick(store.textIndex.delayMs * 5);
   assert.equal(listed(db), 0, 'indexed on the next try');
+});
+
+test('a background step that fails for another reason is reported, and the text stays listed', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { db } = openDatabase(tempDb(t));
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  const errors: unknown[] = [];
+  store.textIndex.onError = (err) => errors.push(err);
+  store.ensure('a', 'general');
+  store.saveHistory('a', [{ role: 'user', content: 'Koala census' }], 0, null);
+  db.exec('DROP TABLE message_fts'); // a broken index
+  t.mock.timers.tick(store.textIndex.delayMs);
+  assert.equal(errors.length, 1);
+  assert.match(String(errors[0]), /message_fts/);
+  assert.equal(listed(db), 2, 'still listed');
 });

@@ -1,4 +1,4 @@
-import { withoutWaiting, type Db } from '../db/database.js';
+import { isBusy, withoutWaiting, type Db } from '../db/database.js';
 
 type Listed = { index_name: 'message' | 'conversation'; id: number };
 
@@ -19,6 +19,8 @@ export class TextIndex {
   private timer: NodeJS.Timeout | null = null;
   private next: NodeJS.Immediate | null = null;
   private prepared: ReturnType<TextIndex['prepare']> | null = null;
+  /** Told about a failed step other than a lock held elsewhere (the rows stay listed and the step comes back). */
+  onError: (err: unknown) => void = () => {};
 
   constructor(
     private readonly db: Db,
@@ -81,7 +83,8 @@ export class TextIndex {
     try {
       // Never waits for another process's write lock: while one holds it, the rows stay listed and the step comes back.
       indexed = withoutWaiting(this.db, () => (this.pending ? this.sql.batch.immediate(this.batchSize) : 0));
-    } catch {
+    } catch (err) {
+      if (!isBusy(err)) this.onError(err);
       this.soon(this.delayMs * 5);
       return;
     }
