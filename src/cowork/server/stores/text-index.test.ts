@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDatabase } from '../db/database.js';
@@ -79,7 +79,8 @@ test('listed text is indexed in batches a moment after a save, without any searc
   assertIndexesMatchTheirText(db);
 });
 
-test("the background step does not wait for another process's write lock: it leaves the text listed and comes back", (t) => {
+/** A store with one saved message (two rows listed: its text and the title), under mocked timers; its errors kept. */
+function savedAndListed(t: TestContext) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const file = tempDb(t);
   const { db } = openDatabase(file);
@@ -89,6 +90,11 @@ test("the background step does not wait for another process's write lock: it lea
   store.textIndex.onError = (err) => errors.push(err);
   store.ensure('a', 'general');
   store.saveHistory('a', [{ role: 'user', content: 'Koala census' }], 0, null);
+  return { file, db, store, errors };
+}
+
+test("the background step does not wait for another process's write lock: it leaves the text listed and comes back", (t) => {
+  const { file, db, store, errors } = savedAndListed(t);
   const other = openDatabase(file).db; // a terminal in the middle of a long write
   t.after(() => other.close());
   other.exec('BEGIN IMMEDIATE');
@@ -104,14 +110,7 @@ test("the background step does not wait for another process's write lock: it lea
 });
 
 test('a background step that fails for another reason is reported, and the text stays listed', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const { db } = openDatabase(tempDb(t));
-  t.after(() => db.close());
-  const store = new ConversationStore(db);
-  const errors: unknown[] = [];
-  store.textIndex.onError = (err) => errors.push(err);
-  store.ensure('a', 'general');
-  store.saveHistory('a', [{ role: 'user', content: 'Koala census' }], 0, null);
+  const { db, store, errors } = savedAndListed(t);
   db.exec('DROP TABLE message_fts'); // a broken index
   t.mock.timers.tick(store.textIndex.delayMs);
   assert.equal(errors.length, 1);
