@@ -1,7 +1,7 @@
-// Bundle the server entry for fast cold starts (one file to load instead of hundreds of modules).
-// better-sqlite3 stays external: it is a native addon resolved from node_modules at run time. The database drivers
+// Bundle the bins' code for fast cold starts (one file to load instead of hundreds of modules).
+// better-sqlite3 stays external: it is a native addon resolved from node_modules at run time. Most database drivers
 // of the connector probes stay external too (optional native parts, loaded only when a probe runs).
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist/bundle', { recursive: true, force: true }); // no stale chunks
@@ -20,23 +20,50 @@ const zodEnglishOnly = {
   },
 };
 
-await build({
-  entryPoints: { cli: 'src/cowork/server/cli.ts', early: 'src/cowork/server/early.ts', anton: 'src/cli/main.ts' },
-  outdir: 'dist/bundle',
+// Packages left out of both bundles, resolved from node_modules when used. @fastify/swagger-ui serves its own files
+// from beside its code (/docs). Fastify's default schema compilers (ajv, fast-json-stringify: ~200 KB) are required
+// only when no compilers are given; ours are zod's, so they are left out (resolved from node_modules if ever asked for).
+const external = ['better-sqlite3', 'tedious', 'oracledb', 'mongodb', 'ioredis', 'cassandra-driver', '@fastify/swagger-ui', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'];
+const common = {
   bundle: true,
-  splitting: true, // dynamic import() of heavy SDKs becomes a lazily loaded chunk
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // @fastify/swagger-ui serves its own files from beside its code (/docs), so it is loaded from node_modules.
-  // Fastify's default schema compilers (ajv, fast-json-stringify: ~200 KB) are required only when no compilers are
-  // given; ours are zod's, so they are left out of the bundle (resolved from node_modules if ever asked for).
-  external: ['better-sqlite3', 'tedious', 'oracledb', 'mongodb', 'ioredis', 'cassandra-driver', '@fastify/swagger-ui', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
-  outExtension: { '.js': '.mjs' },
-  banner: { js: "import { createRequire as __antonCreateRequire } from 'node:module'; const require = __antonCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
   // Less to parse at every start. ANTON_BUNDLE_MINIFY=0 keeps names readable, for a CPU profile.
   minify: process.env.ANTON_BUNDLE_MINIFY !== '0',
   plugins: [zodEnglishOnly],
+};
+
+// The small first step of both bins (early.mjs: flags, the port, the supervisor; server-loader.mjs) and the
+// terminal interface (anton.mjs), as ES modules: a dynamic import() of something heavy becomes a lazily loaded chunk.
+await build({
+  ...common,
+  entryPoints: { early: 'src/cowork/server/early.ts', 'server-loader': 'src/cowork/server/server-loader.ts', anton: 'src/cli/main.ts' },
+  outdir: 'dist/bundle',
+  splitting: true,
+  format: 'esm',
+  external,
+  outExtension: { '.js': '.mjs' },
+  banner: { js: "import { createRequire as __antonCreateRequire } from 'node:module'; const require = __antonCreateRequire(import.meta.url);" },
 });
+
+// The server as one CommonJS file, which server-loader.ts compiles with V8's code cache (Node 20 caches no ES
+// module). Code that only some requests need is still evaluated lazily, but it is in the file: so the MySQL driver
+// (about 1 MB with its encodings, needed only by a connection probe) is loaded from node_modules instead.
+await build({
+  ...common,
+  entryPoints: { server: 'src/cowork/server/server-cli.ts' },
+  outdir: 'dist/bundle',
+  format: 'cjs',
+  charset: 'ascii', // read as latin1 by the loader
+  external: [...external, 'mysql2'],
+  // import() of an outside package becomes a require() (they are all CommonJS): a script compiled from a code cache
+  // loses its dynamic-import hook in Node (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so no import() may be left in it.
+  supported: { 'dynamic-import': false },
+  outExtension: { '.js': '.cjs' },
+  // import.meta.url is the bundle file's URL (esbuild leaves import.meta empty in CommonJS).
+  define: { 'import.meta.url': '__antonModuleUrl' },
+  banner: { js: "var __antonModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+if (/\bimport\(/.test(readFileSync('dist/bundle/server.cjs', 'latin1'))) throw new Error('dist/bundle/server.cjs still has an import(): see `supported` above');

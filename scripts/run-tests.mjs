@@ -14,7 +14,7 @@ const mtime = (f) => {
     return 0;
   }
 };
-const built = mtime('dist/bundle/cli.mjs');
+const built = mtime('dist/bundle/server.cjs');
 const sources = [...walk('src'), ...walk('bin'), 'package.json', 'scripts/bundle.mjs'].filter((f) => !f.endsWith('.test.ts'));
 if (sources.some((f) => mtime(f) > built)) {
   console.error('dist/ is older than the sources: building first');

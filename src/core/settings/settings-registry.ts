@@ -64,7 +64,7 @@ export const SETTINGS = {
     group: 'paths',
     type: 'string',
     docDefault: '`~/.anton/cowork`',
-    description: '`cowork.db` (SQLite), backups, the encrypted vault (`vault/`, `vault.key`), logs (`logs/`) and installed updates (`versions/`).',
+    description: '`cowork.db` (SQLite), backups, the encrypted vault (`vault/`, `vault.key`), logs (`logs/`), installed updates (`versions/`) and the compiled-code cache of the server (`code-cache/`, rebuilt when missing).',
   },
 
   // providers

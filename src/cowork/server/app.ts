@@ -40,6 +40,8 @@ export interface BuildAppOptions {
   checkResponses?: boolean;
   /** Serve on a server created elsewhere (the early listener). */
   serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
+  /** Called after the idle-time warm-up (run or failed); an error it throws is logged at debug level. */
+  onWarmedUp?: () => void;
 }
 
 /** Fastify's request log lines, with credentials in the query string masked. */
@@ -134,7 +136,15 @@ export async function buildApp(ctx: ServerServices, opts: BuildAppOptions = {}):
   app.addHook('onReady', async () => {
     ctx.scheduler.start();
     // Shortly after ready, while idle: what the first turn would otherwise run cold (services/warm-up.ts).
-    setTimeout(() => void warmUp(app, ctx).catch((err) => ctx.log.debug({ err }, 'warm-up incomplete')), 200).unref();
+    const warm = async () => {
+      await warmUp(app, ctx).catch((err) => ctx.log.debug({ err }, 'warm-up incomplete'));
+      try {
+        opts.onWarmedUp?.();
+      } catch (err) {
+        ctx.log.debug({ err }, 'after warm-up');
+      }
+    };
+    setTimeout(() => void warm(), 200).unref();
     const refresh = setInterval(() => void refreshGoogleTokens(ctx).catch(() => {}), 30 * 60_000);
     refresh.unref();
     ctx.closers.push(() => clearInterval(refresh));

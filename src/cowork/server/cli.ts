@@ -1,23 +1,15 @@
-import { COWORK_SERVER_PROTOCOL_VERSION, COWORK_SERVER_VERSION } from '../../core/version.js';
-import { main } from './main.js';
 import type { EarlyServer } from './early.js';
-import { runImportCommand } from './services/import-command.js';
+import { runServerCli } from './server-cli.js';
 
-const USAGE = `Usage:
-  anton cowork-server            start the Cowork server (same as anton-cowork-server)
-  anton cowork-server import     adopt an existing Anton install's conversations, pins, schedules and vault
-  anton update [--status|--rollback]  check for a server update now, show the updater's state, or roll back
-  anton --version                print the version
-  anton --help                   the terminal interface's commands
-Environment: ANTON_SERVER_HOST (127.0.0.1), ANTON_SERVER_PORT (26866), ANTON_PROJECTS_DIR, see README.`;
+export { runServerCli };
 
 /**
- * `anton cowork-server [args]` (args passed through unchanged to the server) and `anton cowork-server import`;
- * every other `anton` command is the terminal interface (src/cli). `anton-cowork-server` calls runServerCli directly.
+ * `anton cowork-server [args]` (args passed through unchanged to the server, `import` included), `anton update`;
+ * every other `anton` command is the terminal interface (src/cli). The bins load the server through
+ * server-loader.ts instead.
  */
 export async function runAntonCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
   const [cmd, ...rest] = argv;
-  if (cmd === 'cowork-server' && rest[0] === 'import') return void (process.exitCode = await runImportCommand(rest.slice(1)));
   if (cmd === 'cowork-server') return runServerCli(rest, early);
   if (cmd === 'update') {
     process.exitCode = await (await import('./update-command.js')).runUpdateCommand(rest);
@@ -25,21 +17,4 @@ export async function runAntonCli(argv: string[], early: EarlyServer | null = nu
   }
   const { runAnton } = await import('../../cli/main.js');
   await runAnton(argv);
-}
-
-export async function runServerCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
-  if (argv[0] === 'import') return void (process.exitCode = await runImportCommand(argv.slice(1)));
-  if (argv.includes('--version') || argv.includes('-V')) {
-    console.log(COWORK_SERVER_VERSION);
-    return;
-  }
-  if (argv.includes('--protocol-version')) {
-    console.log(COWORK_SERVER_PROTOCOL_VERSION);
-    return;
-  }
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return;
-  }
-  await main(argv, early);
 }

@@ -32,7 +32,7 @@ export interface EarlyServer {
 }
 
 /** What the bin should do next. */
-export type Boot = { kind: 'done' } | { kind: 'serve'; early: EarlyServer | null } | { kind: 'command' };
+export type Boot = { kind: 'done' } | { kind: 'serve'; early: EarlyServer | null; stateDir: string } | { kind: 'command' };
 
 /**
  * The bin's first step, kept tiny so the port opens at once: answer --version/--help, apply server flags, then either
@@ -58,14 +58,14 @@ export async function boot(argv: string[], processEnv: Record<string, string | u
     return { kind: 'done' };
   }
   if (args.protocolVersion) return { kind: 'command' };
-  if (processEnv.ANTON_SUPERVISED === '1' && typeof process.send === 'function') return { kind: 'serve', early: supervisedChild(env) };
+  if (processEnv.ANTON_SUPERVISED === '1' && typeof process.send === 'function') return { kind: 'serve', early: supervisedChild(env), stateDir: paths.coworkStateDir };
   const current = updatesEnabled(env) ? runnableCurrent(paths.coworkStateDir) : null;
   if (current) {
     const { runLauncher } = await import('./launcher.js');
     const ok = await runLauncher(env, paths.coworkStateDir, current, argv);
-    return ok ? { kind: 'done' } : { kind: 'serve', early: null };
+    return ok ? { kind: 'done' } : { kind: 'serve', early: null, stateDir: paths.coworkStateDir };
   }
-  return { kind: 'serve', early: await listenEarly(env, paths.coworkStateDir) };
+  return { kind: 'serve', early: await listenEarly(env, paths.coworkStateDir), stateDir: paths.coworkStateDir };
 }
 
 /** Can the state dir be created and written? (A server about to fail must not answer /health ok first.) */

@@ -24,7 +24,14 @@ export interface ServeOptions {
   logger?: boolean;
   /** A port already opened by the bin (see early.ts), or a supervised child's IPC feed: the app takes it over. */
   early?: EarlyServer | null;
+  /** Called once the idle-time warm-up after ready has run (see buildApp). */
+  onWarmedUp?: () => void;
+  /** How the bin loaded the server bundle (server-loader.ts), for the start-up log line. */
+  codeCache?: 'cached' | 'compiled' | 'esm';
 }
+
+/** What the bin adds to a server start (server-loader.ts): how the bundle was loaded, and when to save its cache. */
+export type MainHooks = Pick<ServeOptions, 'onWarmedUp' | 'codeCache'>;
 
 /** Build and listen. Nothing slow (network, model lists, update checks) runs before the port is open. */
 export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInstance; ctx: ServerServices }> {
@@ -36,6 +43,7 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
   let handler: RequestHandler | null = null;
   const app = await buildApp(ctx, {
     logRequests: ctx.env.setting('ANTON_LOG_REQUESTS'),
+    onWarmedUp: opts.onWarmedUp,
     ...(early
       ? {
           serverFactory: (h: RequestHandler) => {
@@ -52,7 +60,7 @@ export async function serve(opts: ServeOptions = {}): Promise<{ app: FastifyInst
     });
     await app.ready();
     early.attach(handler!);
-    app.log.info({ address: early.acceptor?.address() ?? 'supervised' }, 'server listening');
+    app.log.info({ address: early.acceptor?.address() ?? 'supervised', codeCache: opts.codeCache }, 'server listening');
     early.ready();
   } else await app.listen({ host, port });
   return { app, ctx };
@@ -95,11 +103,11 @@ async function retire(app: FastifyInstance, ctx: Pick<ServerServices, 'scheduler
 }
 
 /** Process entry: serve; close gracefully on SIGTERM/SIGINT; keep checking for updates and switch to one when idle. */
-export async function main(_args: string[] = process.argv.slice(2), early: EarlyServer | null = null): Promise<void> {
+export async function main(_args: string[] = process.argv.slice(2), early: EarlyServer | null = null, hooks: MainHooks = {}): Promise<void> {
   let app: FastifyInstance;
   let ctx: ServerServices;
   try {
-    ({ app, ctx } = await serve({ early }));
+    ({ app, ctx } = await serve({ early, ...hooks }));
   } catch (err) {
     const { env, paths } = bootEnv(process.env);
     const where = { host: env.setting('ANTON_SERVER_HOST'), port: env.setting('ANTON_SERVER_PORT'), stateDir: paths.coworkStateDir };

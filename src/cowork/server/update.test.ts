@@ -222,7 +222,7 @@ test('packaging: the packed tarball installs into a fresh prefix and serves /hea
   t.after(cleanup);
   const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', home], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
   const files = execFileSync('tar', ['-tzf', join(home, packed)], { encoding: 'utf8' });
-  for (const f of ['package/dist/bundle/cli.mjs', 'package/bin/anton-cowork-server.js', 'package/python/anton_scratchpad_runner.py', 'package/connectors/postgres.json']) assert.ok(files.includes(f), f);
+  for (const f of ['package/dist/bundle/server.cjs', 'package/bin/anton-cowork-server.js', 'package/python/anton_scratchpad_runner.py', 'package/connectors/postgres.json']) assert.ok(files.includes(f), f);
   assert.ok(!files.includes('.test.'), 'tests are not shipped');
   const prefix = join(home, 'prefix');
   mkdirSync(prefix);
