@@ -1,7 +1,7 @@
 // Bundle the bins' code for fast cold starts (one file to load instead of hundreds of modules).
 // better-sqlite3 stays external: it is a native addon resolved from node_modules at run time. Most database drivers
 // of the connector probes stay external too (optional native parts, loaded only when a probe runs).
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist/bundle', { recursive: true, force: true }); // no stale chunks
@@ -51,8 +51,9 @@ await build({
 // The server as one CommonJS file, which server-loader.ts compiles with V8's code cache (Node 20 caches no ES
 // module). Code that only some requests need is still evaluated lazily, but it is in the file: so the MySQL driver
 // (about 1 MB with its encodings, needed only by a connection probe) is loaded from node_modules instead.
-await build({
+const server = await build({
   ...common,
+  metafile: true,
   entryPoints: { server: 'src/cowork/server/server-cli.ts' },
   outdir: 'dist/bundle',
   format: 'cjs',
@@ -66,4 +67,5 @@ await build({
   define: { 'import.meta.url': '__antonModuleUrl' },
   banner: { js: "var __antonModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-if (/\bimport\(/.test(readFileSync('dist/bundle/server.cjs', 'latin1'))) throw new Error('dist/bundle/server.cjs still has an import(): see `supported` above');
+const dynamic = Object.values(server.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+if (dynamic.length) throw new Error(`dist/bundle/server.cjs still has import() of ${dynamic.join(', ')}: see \`supported\` above`);
