@@ -1,4 +1,5 @@
 import { LlmError } from '../llm/errors.js';
+import { loopPacer } from '../loop-pacer.js';
 import type { LlmProvider, LlmResponse, LlmStreamEvent, Message, ToolCall, ToolResultBlock, Usage } from '../llm/types.js';
 import type { AgentEvent } from './events.js';
 import { appendMessage, repairToolPairing, truncateHistory } from './history.js';
@@ -82,8 +83,6 @@ interface TurnProgress {
   turnText: string;
   callText: string;
 }
-
-const nextLoopIteration = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const checkAbort = (signal: AbortSignal) => {
   if (signal.aborted) throw new TurnAborted();
@@ -202,6 +201,7 @@ async function rounds(o: TurnOptions, h: PendingHistory, p: TurnProgress): Promi
   for (;;) {
     checkAbort(o.signal);
     const resp = await callModel(o, h, p, round >= maxRounds ? 'none' : 'auto');
+    await loopPacer.slot(); // model calls that end together are saved one per loop iteration, not all in one
     h.append(assistantMessage(resp));
     p.callText = '';
     h.flush();
@@ -262,7 +262,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     h.repairPairing(); // safety net for histories saved by older versions or other tools
     h.append({ role: 'user', content: o.userContent });
     h.flush();
-    await nextLoopIteration(); // saving the prompt and preparing the model call are two short tasks, not one long one
+    await loopPacer.slot(); // saving the prompt and preparing the model call are two short tasks, not one long one
     await rounds(o, h, p);
     return { status: 'completed', text: p.turnText, usage: p.usage };
   } catch (err) {

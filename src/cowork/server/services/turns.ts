@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { runTurn } from '../../../core/agent/turn.js';
+import { loopPacer } from '../../../core/loop-pacer.js';
 import { LlmError } from '../../../core/llm/errors.js';
 import type { EnvStore } from '../../../core/settings/env-store.js';
 import { DomainError } from '../../../core/errors.js';
@@ -133,9 +134,9 @@ export class TurnService {
     this.finished.delete(req.conversationId);
     if (req.alias) this.aliases.set(req.alias, req.conversationId);
     else if (req.minted) this.unclaimed.add(req.conversationId);
-    // The turn runs from the next loop iteration: the request that started it answers first, and requests already
-    // waiting (other turns' tokens, /health) are not held behind this turn's set-up.
-    setImmediate(() => void this.produce(turn, req));
+    // The turn runs from a later loop iteration, one turn's set-up per iteration: the request that started it answers
+    // first, and requests already waiting (other turns' tokens, /health) are not held behind a burst of set-ups.
+    void loopPacer.slot().then(() => this.produce(turn, req));
     return turn;
   }
 
