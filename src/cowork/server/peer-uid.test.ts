@@ -89,3 +89,24 @@ test('a peer socket its owner has closed vouches for no one: a time-wait or orph
   assert.equal(ownerOf(closed), -1);
   assert.equal(ownerOf(other), 65534);
 });
+
+test('two copies of the peer-check module (the early step and the server bundle) check each connection once, not twice', async (t) => {
+  if (!canSwitchUser) {
+    if (process.env.CI) assert.fail('CI runs as root on Linux: this test must run there');
+    t.skip('needs Linux and root to run a client as another uid (setpriv)');
+    return;
+  }
+  // A second instance of the same module, as the bins load it once as an ES module and once inside server.cjs.
+  const copy = (await import(new URL('./peer-uid.js?second-copy', import.meta.url).href)) as typeof import('./peer-uid.js');
+  assert.notEqual(copy.installPeerCheck, installPeerCheck, 'a separate module instance');
+  const refusals: number[] = [];
+  const server = createServer((_req, res) => res.end('ok'));
+  installPeerCheck(server, { onRefused: (i) => refusals.push(i.uid) });
+  copy.installPeerCheck(server, { onRefused: (i) => refusals.push(i.uid) });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  assert.equal(await getAsNobody(url), 'refused');
+  assert.deepEqual(refusals, [NOBODY]);
+  assert.equal((await fetch(url)).status, 200);
+});

@@ -125,7 +125,12 @@ export interface PeerCheckOptions {
   onRefused?: (info: { uid: number; remoteAddress: string; remotePort: number }) => void;
 }
 
-const installed = new WeakSet<Server>();
+/**
+ * Marks a server that has the check. A global symbol, not a module-level set: the early step (an ES module) and the
+ * server bundle (CommonJS, server-loader.ts) each hold their own copy of this module, and both install the check on
+ * the same server; a second check would read the kernel's table a second time for every connection.
+ */
+const INSTALLED = Symbol.for('anton.peer-check');
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -138,8 +143,9 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
  * every connection is let in at once. Idempotent per server.
  */
 export function installPeerCheck(server: Server, opts: PeerCheckOptions = {}): void {
-  if (installed.has(server)) return;
-  installed.add(server);
+  const marked = server as Server & { [INSTALLED]?: true };
+  if (marked[INSTALLED]) return;
+  marked[INSTALLED] = true;
   const check = !opts.allowOtherUsers && process.platform === 'linux';
   const me = check ? process.getuid!() : -1;
   /** Each connection's verdict: true once let in, the pending check until then. */
