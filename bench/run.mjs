@@ -85,6 +85,21 @@ async function settledRss(proc, readyAt) {
 }
 const ms = (ns) => Number(ns) / 1e6;
 
+/** /health CPU per request in steady state: an unmeasured batch first (JIT warm-up), then the measured one. */
+async function healthCpuPerRequest(proc) {
+  await loadgen({ kind: 'hammer', url: proc.url, path: '/health', n: P.healthRequests });
+  await proc.probe('reset');
+  await loadgen({ kind: 'hammer', url: proc.url, path: '/health', n: P.healthRequests });
+  return ((await proc.probe('read')).cpuMs * 1000) / P.healthRequests;
+}
+
+/** A first turn on `proc`: from its request's write to the stub receiving the model call. */
+async function firstTurnMs(proc, stub) {
+  const first = await loadgen({ kind: 'firstTurn', url: proc.url, stubUrl: stub.url });
+  if (!first.completed) throw new Error('first turn did not complete');
+  return first.ms;
+}
+
 /** Wait (on the file, not a clock) until a server on `home` has saved its code cache (src/cowork/server/server-loader.ts). */
 async function codeCacheWritten(home, timeoutMs = 30_000) {
   const dir = join(home, '.anton', 'cowork', 'code-cache');
@@ -127,14 +142,8 @@ async function bootPhase(runs) {
           const early = await s.probe('read');
           runs.ours_early_rss.push(mb(early.rss));
           runs.ours_idle_heap.push(mb(early.heapUsed));
-          const first = await loadgen({ kind: 'firstTurn', url: s.url, stubUrl: stub.url });
-          if (!first.completed) throw new Error('first turn did not complete');
-          runs.ours_first_turn.push(first.ms);
-          // Per-request CPU in steady state: an unmeasured batch first (JIT warm-up), the same for the baseline.
-          await loadgen({ kind: 'hammer', url: s.url, path: '/health', n: P.healthRequests });
-          await s.probe('reset');
-          await loadgen({ kind: 'hammer', url: s.url, path: '/health', n: P.healthRequests });
-          runs.ours_health_cpu.push(((await s.probe('read')).cpuMs * 1000) / P.healthRequests);
+          runs.ours_first_turn.push(await firstTurnMs(s, stub));
+          runs.ours_health_cpu.push(await healthCpuPerRequest(s));
         } finally {
           await s.stop();
         }
@@ -142,9 +151,7 @@ async function bootPhase(runs) {
         const settled = await startOurs(stub.url, home);
         try {
           runs.ours_idle_rss.push(await settledRss(settled, await pollUntilOk(`${settled.url}/v1/projects`)));
-          const later = await loadgen({ kind: 'firstTurn', url: settled.url, stubUrl: stub.url });
-          if (!later.completed) throw new Error('first turn after idle did not complete');
-          runs.ours_first_turn_idle.push(later.ms);
+          runs.ours_first_turn_idle.push(await firstTurnMs(settled, stub));
         } finally {
           await settled.stop();
         }
@@ -159,10 +166,7 @@ async function bootPhase(runs) {
         await settle(1500);
         runs.fastify_early_rss.push(mb((await f.probe('read')).rss));
         runs.fastify_idle_rss.push(await settledRss(f, fastifyV1));
-        await loadgen({ kind: 'hammer', url: f.url, path: '/health', n: P.healthRequests });
-        await f.probe('reset');
-        await loadgen({ kind: 'hammer', url: f.url, path: '/health', n: P.healthRequests });
-        runs.fastify_health_cpu.push(((await f.probe('read')).cpuMs * 1000) / P.healthRequests);
+        runs.fastify_health_cpu.push(await healthCpuPerRequest(f));
       } finally {
         await f.stop();
       }
@@ -172,7 +176,7 @@ async function bootPhase(runs) {
         await relay.announced();
         await pollUntilOk(`${relay.url}/health`);
         await settle(300);
-        runs.relay_first_turn.push((await loadgen({ kind: 'firstTurn', url: relay.url, stubUrl: stub.url })).ms);
+        runs.relay_first_turn.push(await firstTurnMs(relay, stub));
       } finally {
         await relay.stop();
       }
