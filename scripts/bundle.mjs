@@ -35,11 +35,11 @@ const common = {
   plugins: [zodEnglishOnly],
 };
 
-// The small first step of both bins (early.mjs: flags, the port, the supervisor; server-loader.mjs) and the
+// The small first step of both bins (server-bin.mjs: flags, the port, the supervisor; then server-loader.mjs) and the
 // terminal interface (anton.mjs), as ES modules: a dynamic import() of something heavy becomes a lazily loaded chunk.
 await build({
   ...common,
-  entryPoints: { early: 'src/cowork/server/early.ts', 'server-loader': 'src/cowork/server/server-loader.ts', anton: 'src/cli/main.ts' },
+  entryPoints: { 'server-bin': 'src/cowork/server/server-bin.ts', 'server-loader': 'src/cowork/server/server-loader.ts', anton: 'src/cli/main.ts' },
   outdir: 'dist/bundle',
   splitting: true,
   format: 'esm',

@@ -57,7 +57,7 @@ export function buildRelease(dir: string, version: string, o: ReleaseOptions): B
     const t = join(work, 'tamper');
     mkdirSync(t);
     execFileSync('tar', ['-xzf', out, '-C', t]);
-    appendFileSync(join(t, 'package', 'dist', 'bundle', 'early.mjs'), '\n// changed after signing\n');
+    appendFileSync(join(t, 'package', 'dist', 'bundle', 'server-bin.mjs'), '\n// changed after signing\n');
     out = join(work, 'tampered.tgz');
     execFileSync('tar', ['-czf', out, '-C', t, 'package']);
   }

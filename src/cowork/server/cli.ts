@@ -1,16 +1,13 @@
-import type { EarlyServer } from './early.js';
 import { runServerCli } from './server-cli.js';
-
-export { runServerCli };
 
 /**
  * `anton cowork-server [args]` (args passed through unchanged to the server, `import` included), `anton update`;
- * every other `anton` command is the terminal interface (src/cli). The bins load the server through
- * server-loader.ts instead.
+ * every other `anton` command is the terminal interface (src/cli). The bins run the server through
+ * server-bin.ts instead.
  */
-export async function runAntonCli(argv: string[], early: EarlyServer | null = null): Promise<void> {
+export async function runAntonCli(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
-  if (cmd === 'cowork-server') return runServerCli(rest, early);
+  if (cmd === 'cowork-server') return runServerCli(rest);
   if (cmd === 'update') {
     process.exitCode = await (await import('./update-command.js')).runUpdateCommand(rest);
     return;

@@ -117,7 +117,7 @@ test('releases that are unsigned, tampered, integrity-mismatched, of a lower pro
   const cases: [string, Buffer, RegExp, { wrongIntegrity?: boolean }?][] = [
     [bump(N, 1), buildRelease(r.home, bump(N, 1), { signWith: null }), /unsigned/],
     [bump(N, 2), buildRelease(r.home, bump(N, 2), { signWith: other }), /key this version does not trust/],
-    [bump(N, 3), buildRelease(r.home, bump(N, 3), { signWith: r.key, tamper: true }), /tampered: dist\/bundle\/early\.mjs/],
+    [bump(N, 3), buildRelease(r.home, bump(N, 3), { signWith: r.key, tamper: true }), /tampered: dist\/bundle\/server-bin\.mjs/],
     [bump(N, 4), buildRelease(r.home, bump(N, 4), { signWith: r.key }), /integrity/, { wrongIntegrity: true }],
     [bump(N, 5), buildRelease(r.home, bump(N, 5), { signWith: r.key, protocol: 0 }), /protocol version 0 is lower than the running 1/],
     [bump(N, 6), buildRelease(r.home, bump(N, 6), { signWith: r.key, binPrelude: 'process.exit(4);' }), /exited with code 4|--version printed/],
