@@ -74,8 +74,8 @@ test('listed text is indexed in batches a moment after a save, without any searc
   const nextLoopTurn = () => new Promise((resolve) => setImmediate(resolve));
   await nextLoopTurn();
   assert.equal(listed(db), total - 2 * store.textIndex.batchSize, 'the next batch on the next turn of the loop');
-  await nextLoopTurn();
-  assert.equal(listed(db), 0);
+  for (let turn = 0; turn < total && listed(db) > 0; turn++) await nextLoopTurn(); // one batch per turn of the loop
+  assert.equal(listed(db), 0, 'every listed row is indexed in the end');
   assertIndexesMatchTheirText(db);
 });
 
