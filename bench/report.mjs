@@ -19,7 +19,9 @@ export function renderSection(result) {
     '',
     `Run of ${m.at.slice(0, 10)} (${m.mode} mode, commit ${m.commit}): Node ${m.node}, ${m.cpus} × ${m.cpuModel || 'CPU'}, load average ` +
       `${m.loadavgAtStart.map((x) => x.toFixed(1)).join(' / ')} at the start (other work on the machine inflates absolute timings; ` +
-      `ratios against baselines measured in the same run are the steadier figures). Each figure is the median of ${m.runs} runs; ` +
+      `ratios against baselines measured in the same run are the steadier figures). Each figure is the median of ${m.runs} runs` +
+      (m.streamRuns ? ` (the streaming figures: of ${m.streamRuns}, ours and the relay taking turns at going first)` : '') +
+      `; ` +
       `"spread" is the lowest and highest run. Load: ${m.streams} concurrent turns of ${m.tokensPerTurn} tokens, ${m.tokenDelayMs} ms apart, restarted as they finish` +
       (m.params?.warmupMs
         ? `, measured after ${m.params.warmupMs / 1000} s of the same load that is not counted (the cold path has its own figures: start-up, first turn).`
