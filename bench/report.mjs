@@ -22,7 +22,9 @@ export function renderSection(result) {
       `ratios against baselines measured in the same run are the steadier figures). Each figure is the median of ${m.runs} runs` +
       (m.streamRuns ? ` (the streaming figures: of ${m.streamRuns}, ours and the relay taking turns at going first)` : '') +
       `; ` +
-      `"spread" is the lowest and highest run. Load: ${m.streams} concurrent turns of ${m.tokensPerTurn} tokens, ${m.tokenDelayMs} ms apart, restarted as they finish` +
+      `"spread" is the lowest and highest run` +
+      (m.pairedRatios ? `; a ratio is the median of the run-by-run ratios (each baseline ran beside ours, run by run)` : '') +
+      `. Load: ${m.streams} concurrent turns of ${m.tokensPerTurn} tokens, ${m.tokenDelayMs} ms apart, restarted as they finish` +
       (m.params?.warmupMs
         ? `, measured after ${m.params.warmupMs / 1000} s of the same load that is not counted (the cold path has its own figures: start-up, first turn).`
         : '; the CPU and event-loop figures include the first burst of turns after boot, and the first-turn figure was taken right after a forced full GC, which makes it colder than a real first turn (this run predates both fixes to the bench).'),

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, freePort, getJson, loadgen, pollUntilOk, startProcess, tempHome } from './lib/procs.mjs';
-import { medianOf, summarize } from './lib/stats.mjs';
+import { medianOf, pairedRatio, summarize } from './lib/stats.mjs';
 import { measureTerminal } from './lib/terminal.mjs';
 import { measureSupervised } from './lib/supervisor.mjs';
 import { renderDoc } from './report.mjs';
@@ -332,7 +332,7 @@ function assemble(runs) {
     if (!values.length) return [];
     const ours = medianOf(values);
     const base = baseline ? { name: baseline[0], ...medianOf(runs[baseline[1]] ?? []) } : null;
-    const ratio = base?.median ? ours.median / base.median : null;
+    const ratio = base?.median ? pairedRatio(values, runs[baseline[1]]) : null;
     let pass = null;
     if (target?.max !== undefined && ours.median !== null) pass = ours.median <= target.max;
     if (target?.ratio !== undefined && ratio !== null) pass = ratio <= target.ratio;
@@ -401,6 +401,7 @@ async function main() {
       loadavgAtEnd: loadavg(),
       runs: RUNS,
       streamRuns: STREAM_RUNS,
+      pairedRatios: true,
       streams: STREAMS,
       tokensPerTurn: TOKENS,
       tokenDelayMs: TOKEN_DELAY_MS,

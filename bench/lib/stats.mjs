@@ -17,3 +17,16 @@ export function medianOf(values) {
 }
 
 export const nsToMs = (ns) => Number(ns) / 1e6;
+
+/**
+ * Ours against a baseline measured beside it run by run: the median of the per-run ratios, so a machine that drifts
+ * between runs (it does: shared, and slower under sustained load) moves both sides of each ratio alike. Falls back to
+ * the ratio of the medians when the runs do not pair up.
+ */
+export function pairedRatio(ours, base) {
+  const pairs = ours.length === base.length ? ours.map((x, i) => x / base[i]).filter((r) => Number.isFinite(r)) : [];
+  if (pairs.length && pairs.length === ours.length) return medianOf(pairs).median;
+  const o = medianOf(ours).median;
+  const b = medianOf(base).median;
+  return o !== null && b ? o / b : null;
+}
