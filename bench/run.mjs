@@ -14,7 +14,7 @@ import { measureSupervised } from './lib/supervisor.mjs';
 import { renderDoc } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
-// `--only=boot,stream,history,search,terminal,supervisor`: a development run of some phases; it prints its table and
+// `--only=boot,stream,turns,history,search,terminal,supervisor`: a development run of some phases; it prints its table and
 // writes nothing (bench/results and docs/performance.md only ever hold complete runs).
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
 const wanted = (phase) => !ONLY || ONLY.includes(phase);
@@ -28,6 +28,8 @@ const P = QUICK
 const STREAMS = 20;
 const TOKENS = 200;
 const TOKEN_DELAY_MS = 5;
+/** Tokens per turn of the turn-cost phase's long turns. */
+const LONG_TOKENS = 600;
 
 const log = (...a) => console.error('·', ...a);
 const mb = (b) => b / 1024 / 1024;
@@ -190,6 +192,51 @@ async function bootPhase(runs) {
   }
 }
 
+/** Ours or the relay on a fresh HOME, pointed at a stub. */
+function startTarget(who, stubUrl, home) {
+  return who === 'ours' ? startOurs(stubUrl, home) : startBaseline('relay', [stubUrl]);
+}
+
+/**
+ * Where the CPU of a streaming load goes, for ours and the relay: per turn (turns one after another, one token each)
+ * and per token with long turns (LONG_TOKENS each, the stream phase's pace). No targets: these say whether an excess
+ * of the stream phase's CPU per token comes with each turn or with each token.
+ */
+async function turnCostPhase(runs) {
+  const shortStub = await startStub(1, 0);
+  const longStub = await startStub(LONG_TOKENS, TOKEN_DELAY_MS);
+  const measure = async (who, stub, lanes) => {
+    const { home, cleanup } = tempHome();
+    const target = await startTarget(who, stub.url, home);
+    try {
+      await pollUntilOk(`${target.url}/v1/responses/in-flight-list`);
+      await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.warmupMs });
+      await target.probe('reset');
+      const run = await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.cpuWindowMs });
+      const { cpuMs } = await target.probe('read');
+      if (run.failed) throw new Error(`${who}: ${run.failed} turns failed\n${target.output().slice(-2000)}`);
+      return { cpuMs, run };
+    } finally {
+      await target.stop();
+      cleanup();
+    }
+  };
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      for (const who of r % 2 ? ['relay', 'ours'] : ['ours', 'relay']) {
+        log(`turn-cost run ${r + 1}/${RUNS}: ${who}`);
+        const short = await measure(who, shortStub, 1);
+        runs[`${who}_turn_cpu`].push((short.cpuMs * 1000) / short.run.completed);
+        const long = await measure(who, longStub, STREAMS);
+        runs[`${who}_cpu_per_1k_long`].push((long.cpuMs / long.run.tokens) * 1000);
+      }
+    }
+  } finally {
+    await shortStub.stop();
+    await longStub.stop();
+  }
+}
+
 /** 20 concurrent streamed turns, restarted as they finish: CPU per token, loop delay, then control-route latency. */
 async function streamPhase(runs, details) {
   const stub = await startStub(TOKENS, TOKEN_DELAY_MS);
@@ -199,7 +246,7 @@ async function streamPhase(runs, details) {
       for (const who of r % 2 ? ['relay', 'ours'] : ['ours', 'relay']) {
         log(`stream run ${r + 1}/${STREAM_RUNS}: ${who}`);
         const { home, cleanup } = tempHome();
-        const target = who === 'ours' ? await startOurs(stub.url, home) : await startBaseline('relay', [stub.url]);
+        const target = await startTarget(who, stub.url, home);
         try {
           await pollUntilOk(`${target.url}/v1/responses/in-flight-list`);
           await settle(1000);
@@ -300,6 +347,8 @@ const FIGURES = [
   ['list_p99_busy', 'GET /v1/conversations?project=all&limit=200 p99, same load', 'ms', 'ours_list_p99', ['node:http relay', 'relay_list_p99'], { max: 5 }],
   ['inflight_p99_busy', 'GET /v1/responses/in-flight-list p99, same load', 'ms', 'ours_inflight_p99', ['node:http relay', 'relay_inflight_p99'], { max: 5 }],
   ['cpu_per_1k_tokens', 'server CPU per 1,000 streamed tokens (all work of the turns)', 'ms', 'ours_cpu_per_1k', ['node:http relay', 'relay_cpu_per_1k'], { ratio: 1.5 }],
+  ['turn_cpu', 'server CPU per turn, turns one after another (1 token each)', 'µs', 'ours_turn_cpu', ['node:http relay', 'relay_turn_cpu'], null],
+  ['cpu_per_1k_long', `server CPU per 1,000 streamed tokens, ${STREAMS} turns of ${LONG_TOKENS} tokens`, 'ms', 'ours_cpu_per_1k_long', ['node:http relay', 'relay_cpu_per_1k_long'], null],
   ['loop_stall_max', 'event-loop delay, max, while streaming', 'ms', 'ours_loop_max', ['node:http relay', 'relay_loop_max'], { max: 5 }],
   ['loop_stall_p99', 'event-loop delay, p99, while streaming', 'ms', 'ours_loop_p99', ['node:http relay', 'relay_loop_p99'], null],
   ['token_latency_p99', 'token latency stub → client, p99', 'ms', 'ours_token_p99', ['node:http relay', 'relay_token_p99'], null],
@@ -371,6 +420,7 @@ async function main() {
   const details = [];
   if (wanted('boot')) await bootPhase(runs);
   if (wanted('stream')) await streamPhase(runs, details);
+  if (wanted('turns')) await turnCostPhase(runs);
   if (wanted('history')) await historyPhase(runs);
   if (wanted('search')) await searchPhase(runs, details);
   for (let r = 0; r < RUNS && wanted('terminal'); r++) {
