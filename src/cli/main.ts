@@ -118,8 +118,9 @@ export async function runAnton(argv: string[]): Promise<void> {
     .allowExcessArguments()
     .argument('[args...]')
     .action(async (args: string[]) => {
-      const { runAntonCli } = await import('../cowork/server/cli.js');
-      await runAntonCli(['cowork-server', ...args]);
+      // The bins run this through server-bin.ts (the early port and the code cache); this is the in-process path.
+      const { runServerCli } = await import('../cowork/server/server-cli.js');
+      await runServerCli(args);
     });
 
   program
