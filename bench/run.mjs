@@ -192,10 +192,35 @@ async function bootPhase(runs) {
   }
 }
 
-/** Ours or the relay on a fresh HOME, pointed at a stub. */
-function startTarget(who, stubUrl, home) {
-  return who === 'ours' ? startOurs(stubUrl, home) : startBaseline('relay', [stubUrl]);
+/** Ours and the relay take turns at going first, run by run (the machine drifts while a pair runs). */
+const pairOrder = (run) => (run % 2 ? ['relay', 'ours'] : ['ours', 'relay']);
+
+/** Run `fn` against ours or the relay, started on a fresh HOME and pointed at `stubUrl`; stopped afterwards. */
+async function withTarget(who, stubUrl, fn) {
+  const { home, cleanup } = tempHome();
+  const target = who === 'ours' ? await startOurs(stubUrl, home) : await startBaseline('relay', [stubUrl]);
+  try {
+    await pollUntilOk(`${target.url}/v1/responses/in-flight-list`);
+    return await fn(target);
+  } finally {
+    await target.stop();
+    cleanup();
+  }
 }
+
+/**
+ * The server's CPU over one window of `lanes` concurrent turns (restarted as they finish), after the same load for a
+ * while, not counted: the first turns after boot run code that is still compiling, and the cold path has its own
+ * figures (start-up, first turn).
+ */
+async function cpuWindow(target, lanes) {
+  await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.warmupMs });
+  await target.probe('reset');
+  const run = await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.cpuWindowMs });
+  return { run, probe: await target.probe('read') };
+}
+
+const failedTurns = (who, target, n) => new Error(`${who}: ${n} turns failed\n${target.output().slice(-2000)}`);
 
 /**
  * Where the CPU of a streaming load goes, for ours and the relay: per turn (turns one after another, one token each)
@@ -205,25 +230,15 @@ function startTarget(who, stubUrl, home) {
 async function turnCostPhase(runs) {
   const shortStub = await startStub(1, 0);
   const longStub = await startStub(LONG_TOKENS, TOKEN_DELAY_MS);
-  const measure = async (who, stub, lanes) => {
-    const { home, cleanup } = tempHome();
-    const target = await startTarget(who, stub.url, home);
-    try {
-      await pollUntilOk(`${target.url}/v1/responses/in-flight-list`);
-      await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.warmupMs });
-      await target.probe('reset');
-      const run = await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.cpuWindowMs });
-      const { cpuMs } = await target.probe('read');
-      if (run.failed) throw new Error(`${who}: ${run.failed} turns failed\n${target.output().slice(-2000)}`);
-      return { cpuMs, run };
-    } finally {
-      await target.stop();
-      cleanup();
-    }
-  };
+  const measure = (who, stub, lanes) =>
+    withTarget(who, stub.url, async (target) => {
+      const { run, probe } = await cpuWindow(target, lanes);
+      if (run.failed) throw failedTurns(who, target, run.failed);
+      return { run, cpuMs: probe.cpuMs };
+    });
   try {
     for (let r = 0; r < RUNS; r++) {
-      for (const who of r % 2 ? ['relay', 'ours'] : ['ours', 'relay']) {
+      for (const who of pairOrder(r)) {
         log(`turn-cost run ${r + 1}/${RUNS}: ${who}`);
         const short = await measure(who, shortStub, 1);
         runs[`${who}_turn_cpu`].push((short.cpuMs * 1000) / short.run.completed);
@@ -243,19 +258,11 @@ async function streamPhase(runs, details) {
   const samplePaths = ['/health', '/v1/conversations?project=all&limit=200', '/v1/responses/in-flight-list'];
   try {
     for (let r = 0; r < STREAM_RUNS; r++) {
-      for (const who of r % 2 ? ['relay', 'ours'] : ['ours', 'relay']) {
+      for (const who of pairOrder(r)) {
         log(`stream run ${r + 1}/${STREAM_RUNS}: ${who}`);
-        const { home, cleanup } = tempHome();
-        const target = await startTarget(who, stub.url, home);
-        try {
-          await pollUntilOk(`${target.url}/v1/responses/in-flight-list`);
+        await withTarget(who, stub.url, async (target) => {
           await settle(1000);
-          // Steady state: the first burst of turns after boot (code still compiling) is not part of these figures;
-          // the cold path has its own figures (start-up, first turn).
-          await loadgen({ kind: 'stream', url: target.url, turns: STREAMS, durationMs: P.warmupMs });
-          await target.probe('reset');
-          const cpuRun = await loadgen({ kind: 'stream', url: target.url, turns: STREAMS, durationMs: P.cpuWindowMs });
-          const probe = await target.probe('read');
+          const { run: cpuRun, probe } = await cpuWindow(target, STREAMS);
           runs[`${who}_cpu_per_1k`].push((probe.cpuMs / cpuRun.tokens) * 1000);
           runs[`${who}_loop_max`].push(probe.loopDelayMaxMs);
           runs[`${who}_loop_p99`].push(probe.loopDelayP99Ms);
@@ -266,11 +273,8 @@ async function streamPhase(runs, details) {
           runs[`${who}_list_p99`].push(lat.latencyMs[samplePaths[1]].p99);
           runs[`${who}_inflight_p99`].push(lat.latencyMs[samplePaths[2]].p99);
           details.push({ phase: 'stream', run: r + 1, who, cpuRun: { ...cpuRun, probe }, latencyRun: lat });
-          if (cpuRun.failed || lat.failed) throw new Error(`${who}: ${cpuRun.failed + lat.failed} turns failed\n${target.output().slice(-2000)}`);
-        } finally {
-          await target.stop();
-          cleanup();
-        }
+          if (cpuRun.failed || lat.failed) throw failedTurns(who, target, cpuRun.failed + lat.failed);
+        });
       }
     }
   } finally {
