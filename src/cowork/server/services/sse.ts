@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
 const HEARTBEAT_MS = 15_000;
@@ -6,18 +5,21 @@ const HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
- * A frame that follows the stream's previous write within this window waits (its socket corked) and goes out with the
- * others at the window's end: one write syscall for several tokens when a model streams fast, at most this much later.
- * A frame after a quiet spell (the first token, a tool step, the end) is written at once.
+ * A frame that follows the stream's previous write within this window is held (as text, in this module) and goes out
+ * with the others at the window's end: one socket write for several tokens when a model streams fast, at most this
+ * much later. A frame after a quiet spell (the first token, a tool step, the end) is written at once.
+ *
+ * Held as one string per stream rather than by corking the socket: a corked socket queues every frame as its own
+ * buffered write (an entry, a callback, a Buffer conversion at uncork), which cost more per token than the text.
  */
 export const SSE_COALESCE_MS = 8;
-/** Streams holding frames, flushed together by one shared timer. */
-const corked = new Set<ServerResponse>();
+/** Streams holding frames (their flush functions), flushed together by one shared timer. */
+const holding = new Set<() => void>();
 let flushTimer: NodeJS.Timeout | null = null;
-const flushCorked = () => {
+const flushHeld = () => {
   flushTimer = null;
-  for (const raw of corked) raw.uncork();
-  corked.clear();
+  for (const flush of holding) flush();
+  holding.clear();
 };
 
 let open = 0;
@@ -59,7 +61,7 @@ export function openSse(reply: FastifyReply): SseStream {
     closed = true;
     open--;
     clearInterval(beat);
-    corked.delete(raw);
+    holding.delete(flush);
     for (const fn of closers) fn();
   };
   const beat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
@@ -67,6 +69,14 @@ export function openSse(reply: FastifyReply): SseStream {
   raw.on('close', close);
   raw.on('error', close);
   let lastWrite = -Infinity;
+  /** Frames waiting for the window's end ('' when none). */
+  let held = '';
+  const flush = () => {
+    if (!held) return;
+    const text = held;
+    held = '';
+    if (!closed) raw.write(text);
+  };
   const write = (chunk: string) => {
     if (closed) return;
     if (raw.writableLength > MAX_BUFFERED_BYTES) {
@@ -75,13 +85,13 @@ export function openSse(reply: FastifyReply): SseStream {
       return;
     }
     const now = Date.now();
-    if (now - lastWrite < SSE_COALESCE_MS && !corked.has(raw)) {
-      raw.cork();
-      corked.add(raw);
-      flushTimer ??= setTimeout(flushCorked, SSE_COALESCE_MS);
-    }
+    if (held) held += chunk;
+    else if (now - lastWrite < SSE_COALESCE_MS) {
+      held = chunk;
+      holding.add(flush);
+      flushTimer ??= setTimeout(flushHeld, SSE_COALESCE_MS);
+    } else raw.write(chunk);
     lastWrite = now;
-    raw.write(chunk);
   };
   return {
     send(frame) {
@@ -91,7 +101,10 @@ export function openSse(reply: FastifyReply): SseStream {
       write(`data: ${JSON.stringify(payload)}\n\n`);
     },
     end() {
-      if (!closed) raw.end(); // end() writes what a cork still holds; close() then drops it from the flush set
+      if (!closed) {
+        flush();
+        raw.end();
+      }
       close();
     },
     get closed() {
