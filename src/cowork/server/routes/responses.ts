@@ -79,7 +79,7 @@ export const responseRoutes = routeGroup(['attachmentContext', 'env', 'conversat
     if (body.stream) return streamTurn(reply, turn, 0);
 
     await turn.done;
-    const last = turn.frames[turn.frames.length - 1] as Frame & { response?: Record<string, unknown>; error?: string };
+    const last = turn.last as (Frame & { response?: Record<string, unknown>; error?: string }) | undefined;
     if (last?.type !== 'response.completed') throw new HttpError(500, last?.error ?? 'An unexpected error occurred');
     return { ...last.response, conversation_id: conversationId };
   });

@@ -5,6 +5,7 @@ import { StubLlm } from '../../../testing/stub-llm.js';
 import { postJson, readSse } from '../../../testing/sse-client.js';
 import { waitFor } from '../../../testing/wait.js';
 import { STOPPED_NOTE } from '../../../core/agent/turn.js';
+import { storedForm } from '../stores/frame-log.js';
 
 type T = { after: (fn: () => unknown) => void };
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -96,7 +97,8 @@ test('a finished turn stays replayable for the replay window (in-flight has_buff
     const tail = await fetch(`${ta.url}/v1/responses/tail?conversation_id=${id}&from_seq=1`);
     assert.equal(tail.status, 200);
     const replay = await readSse(tail);
-    assert.deepEqual(replay.frames, frames, 'a late tail replays the whole turn and ends');
+    // A finished turn replays what was stored (text deltas merged, completed without its output text).
+    assert.deepEqual(asSeen(replay.frames), asSeen(frames.map(storedForm)), 'a late tail replays the whole turn and ends');
   }
   await waitFor(async () => (await get(ta, `/v1/responses/in-flight?conversation_id=${tmp}`)).body.has_buffer === false, 5000);
   assert.equal((await fetch(`${ta.url}/v1/responses/tail?conversation_id=${tmp}&from_seq=0`)).status, 404);

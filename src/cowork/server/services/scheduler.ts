@@ -138,7 +138,7 @@ export class Scheduler {
       const project = this.projects.exists(s.project ?? '') ? this.projects.resolve(s.project!) : this.projects.resolve('general');
       const turn = this.turns.start({ conversationId, project, prompt: s.prompt, model: s.model ?? 'anton', modelOverride: s.model ?? undefined, scheduledId: s.id });
       await turn.done;
-      const last = turn.frames[turn.frames.length - 1];
+      const last = turn.last;
       if (last?.type !== 'response.completed') error = String((last as { error?: unknown })?.error ?? 'The run did not complete');
     } catch (err) {
       error = (err as Error).message;

@@ -20,10 +20,16 @@ const hex = (n: number) => randomBytes(n).toString('hex').slice(0, n * 2);
 
 /**
  * A turn running independently of any HTTP connection. Frames are numbered from 1, persisted as they are
- * produced, and replayed to any reader from any sequence number.
+ * produced, and replayed to any reader from any sequence number: from memory while the turn runs, from storage once
+ * it has finished (its frames are all stored by then, and a server that keeps finished turns replayable for a minute
+ * must not keep every token of them in memory for that minute).
  */
 export class RunningTurn {
-  readonly frames: Frame[] = [];
+  /** This running turn's frames; emptied when it finishes. */
+  private live: Frame[] = [];
+  private count = 0;
+  /** The latest frame (the outcome, once the turn is over). */
+  last: Frame | undefined;
   readonly abort = new AbortController();
   finished = false;
   private readonly listeners = new Set<FrameListener>();
@@ -37,19 +43,22 @@ export class RunningTurn {
   ) {}
 
   get latestSeq(): number {
-    return this.frames.length;
+    return this.count;
   }
 
   push(payload: FramePayload): void {
     // type and sequence_number first on the wire, at_ms last; one object, no rest/spread copies per token.
-    const frame = Object.assign({ type: payload.type, sequence_number: this.frames.length + 1 }, payload, { at_ms: Date.now() }) as Frame;
-    this.frames.push(frame);
+    const frame = Object.assign({ type: payload.type, sequence_number: ++this.count }, payload, { at_ms: Date.now() }) as Frame;
+    this.live.push(frame);
+    this.last = frame;
     this.store.recordFrame(this.turnId, frame); // batched and coalesced; live readers get every frame below
     for (const l of this.listeners) l(frame);
   }
 
+  /** The turn is over and its frames are stored (the store's finishTurn wrote the last of them). */
   finish(): void {
     this.finished = true;
+    this.live = [];
     for (const l of this.listeners) l(null);
     this.listeners.clear();
     this.resolveDone();
@@ -57,11 +66,13 @@ export class RunningTurn {
 
   /** Replay frames with sequence_number ≥ fromSeq, then follow live ones; returns an unsubscribe. */
   subscribe(fromSeq: number, listener: FrameListener): () => void {
-    for (const f of this.frames) if (f.sequence_number >= fromSeq) listener(f);
     if (this.finished) {
+      // As stored: text deltas coalesced, cut exactly at fromSeq (stores/frame-log.ts), as for any finished turn.
+      for (const f of this.store.frames(this.turnId, fromSeq)) listener(f as Frame);
       listener(null);
       return () => {};
     }
+    for (const f of this.live) if (f.sequence_number >= fromSeq) listener(f);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
