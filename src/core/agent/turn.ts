@@ -77,11 +77,24 @@ class PendingHistory {
   }
 }
 
-/** What a turn has produced so far: the text streamed to the user (all calls, and the current call) and token usage. */
-interface TurnProgress {
-  usage: Usage;
-  turnText: string;
-  callText: string;
+/** What a turn has produced so far: the text streamed to the user and token usage. */
+class TurnProgress {
+  usage: Usage = { input_tokens: 0, output_tokens: 0 };
+  /** Text of the model call streaming now (a failed or cancelled turn keeps it in its note). */
+  callText = '';
+  /** Text of the turn's earlier calls: each token is appended once, to the current call's text only. */
+  private earlierText = '';
+
+  /** Everything streamed to the user in this turn. */
+  get turnText(): string {
+    return this.earlierText + this.callText;
+  }
+
+  /** The current call is over (answered, or abandoned for a retry): its text becomes the turn's. */
+  endCall(): void {
+    this.earlierText += this.callText;
+    this.callText = '';
+  }
 }
 
 const checkAbort = (signal: AbortSignal) => {
@@ -94,14 +107,11 @@ const checkAbort = (signal: AbortSignal) => {
  */
 async function callModel(o: TurnOptions, h: PendingHistory, p: TurnProgress, toolChoice: 'auto' | 'none'): Promise<LlmResponse> {
   const onEvent = (ev: LlmStreamEvent) => {
-    if (ev.type === 'text_delta') {
-      p.callText += ev.text;
-      p.turnText += ev.text;
-    }
+    if (ev.type === 'text_delta') p.callText += ev.text;
     o.emit(ev);
   };
   for (let attempt = 0; ; attempt++) {
-    p.callText = '';
+    p.endCall();
     try {
       const req = { system: o.buildSystem(), messages: h.messages, tools: o.tools.specs(), maxTokens: o.maxTokens ?? 8192, toolChoice };
       const response = await o.provider.stream(req, o.signal, onEvent);
@@ -203,7 +213,7 @@ async function rounds(o: TurnOptions, h: PendingHistory, p: TurnProgress): Promi
     const resp = await callModel(o, h, p, round >= maxRounds ? 'none' : 'auto');
     await loopPacer.slot(); // model calls that end together are saved one per loop iteration, not all in one
     h.append(assistantMessage(resp));
-    p.callText = '';
+    p.endCall();
     h.flush();
     if (!resp.toolCalls.length) {
       if (resp.stopReason === 'max_tokens' && !continued) {
@@ -257,7 +267,7 @@ function recordCancel(h: PendingHistory, p: TurnProgress): void {
  */
 export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   const h = new PendingHistory(o.history, o.persist);
-  const p: TurnProgress = { usage: { input_tokens: 0, output_tokens: 0 }, turnText: '', callText: '' };
+  const p = new TurnProgress();
   try {
     h.repairPairing(); // safety net for histories saved by older versions or other tools
     h.append({ role: 'user', content: o.userContent });

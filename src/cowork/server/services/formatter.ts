@@ -34,7 +34,6 @@ export class ResponseFormatter {
   private readonly toolNames = new Map<string, string>();
   private readonly toolInput = new Map<string, string>();
   private lastLineAt = 0;
-  text = '';
 
   constructor(readonly itemId: string) {}
 
@@ -42,7 +41,6 @@ export class ResponseFormatter {
   format(ev: AgentEvent, out: (f: FramePayload) => void): void {
     switch (ev.type) {
       case 'text_delta':
-        this.text += ev.text;
         return out({ type: 'response.output_text.delta', item_id: this.itemId, delta: ev.text });
       case 'tool_use_start': {
         this.toolNames.set(ev.id, ev.name);

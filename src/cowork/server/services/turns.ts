@@ -223,7 +223,7 @@ export class TurnService {
         maxTokens: this.env.setting('ANTON_MAX_TOKENS'),
         emit: (ev) => fmt.format(ev, push),
       });
-      const output = [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: fmt.text }] }];
+      const output = [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: result.text }] }];
       turn.push({ type: 'response.completed', response: response('completed', output, { usage: result.usage }) });
       status = result.status;
       this.store.finishTurn(turn.turnId, status);
