@@ -14,7 +14,7 @@ import { measureSupervised } from './lib/supervisor.mjs';
 import { renderDoc } from './report.mjs';
 
 const QUICK = process.argv.includes('--quick');
-// `--only=boot,stream,turns,history,search,terminal,supervisor`: a development run of some phases; it prints its table and
+// `--only=boot,stream,turns,sustained,history,search,terminal,supervisor`: a development run of some phases; it prints its table and
 // writes nothing (bench/results and docs/performance.md only ever hold complete runs).
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
 const wanted = (phase) => !ONLY || ONLY.includes(phase);
@@ -23,9 +23,11 @@ const RUNS = 3;
 // take turns at going first (whichever process runs second in a pair tends to measure slower).
 const STREAM_RUNS = 6;
 const P = QUICK
-  ? { warmupMs: 1000, cpuWindowMs: 2000, latencyWindowMs: 1500, minSamples: 1000, healthRequests: 1000, search: [100_000], searchSamples: 40, messagesSamples: 200, churnTails: 200, churnTurns: 30 }
-  : { warmupMs: 2000, cpuWindowMs: 5000, latencyWindowMs: 4000, minSamples: 2000, healthRequests: 3000, search: [100_000, 1_000_000], searchSamples: 100, messagesSamples: 1000, churnTails: 1000, churnTurns: 300 };
+  ? { warmupMs: 1000, cpuWindowMs: 2000, sustainWarmupMs: 5000, sustainMs: 15_000, latencyWindowMs: 1500, minSamples: 1000, healthRequests: 1000, search: [100_000], searchSamples: 40, messagesSamples: 200, churnTails: 200, churnTurns: 30 }
+  : { warmupMs: 2000, cpuWindowMs: 5000, sustainWarmupMs: 10_000, sustainMs: 40_000, latencyWindowMs: 4000, minSamples: 2000, healthRequests: 3000, search: [100_000, 1_000_000], searchSamples: 100, messagesSamples: 1000, churnTails: 1000, churnTurns: 300 };
 const STREAMS = 20;
+/** Runs (per target) of the sustained load: each is long, and what it looks for (full GCs) comes every few seconds. */
+const SUSTAINED_RUNS = 2;
 const TOKENS = 200;
 const TOKEN_DELAY_MS = 5;
 /** Tokens per turn of the turn-cost phase's long turns. */
@@ -213,10 +215,10 @@ async function withTarget(who, stubUrl, fn) {
  * while, not counted: the first turns after boot run code that is still compiling, and the cold path has its own
  * figures (start-up, first turn).
  */
-async function cpuWindow(target, lanes) {
-  await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.warmupMs });
+async function cpuWindow(target, lanes, { warmupMs = P.warmupMs, windowMs = P.cpuWindowMs } = {}) {
+  await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: warmupMs });
   await target.probe('reset');
-  const run = await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: P.cpuWindowMs });
+  const run = await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: windowMs });
   return { run, probe: await target.probe('read') };
 }
 
@@ -249,6 +251,29 @@ async function turnCostPhase(runs) {
   } finally {
     await shortStub.stop();
     await longStub.stop();
+  }
+}
+
+/**
+ * The stream load held for much longer, after a longer warm-up: what a server that has been busy for a minute sees.
+ * The stream phase's short windows end before most full GCs and while per-turn code is still being optimized.
+ */
+async function sustainedPhase(runs) {
+  const stub = await startStub(TOKENS, TOKEN_DELAY_MS);
+  try {
+    for (let r = 0; r < SUSTAINED_RUNS; r++) {
+      for (const who of pairOrder(r)) {
+        log(`sustained run ${r + 1}/${SUSTAINED_RUNS}: ${who}`);
+        await withTarget(who, stub.url, async (target) => {
+          const { run, probe } = await cpuWindow(target, STREAMS, { warmupMs: P.sustainWarmupMs, windowMs: P.sustainMs });
+          if (run.failed) throw failedTurns(who, target, run.failed);
+          runs[`${who}_sustained_loop_max`].push(probe.loopDelayMaxMs);
+          runs[`${who}_sustained_cpu_per_1k`].push((probe.cpuMs / run.tokens) * 1000);
+        });
+      }
+    }
+  } finally {
+    await stub.stop();
   }
 }
 
@@ -355,6 +380,8 @@ const FIGURES = [
   ['cpu_per_1k_long', `server CPU per 1,000 streamed tokens, ${STREAMS} turns of ${LONG_TOKENS} tokens`, 'ms', 'ours_cpu_per_1k_long', ['node:http relay', 'relay_cpu_per_1k_long'], null],
   ['loop_stall_max', 'event-loop delay, max, while streaming', 'ms', 'ours_loop_max', ['node:http relay', 'relay_loop_max'], { max: 5 }],
   ['loop_stall_p99', 'event-loop delay, p99, while streaming', 'ms', 'ours_loop_p99', ['node:http relay', 'relay_loop_p99'], null],
+  ['loop_stall_max_sustained', `event-loop delay, max, over ${P.sustainMs / 1000} s of that load (after ${P.sustainWarmupMs / 1000} s)`, 'ms', 'ours_sustained_loop_max', ['node:http relay', 'relay_sustained_loop_max'], null],
+  ['cpu_per_1k_sustained', 'server CPU per 1,000 streamed tokens over that sustained load', 'ms', 'ours_sustained_cpu_per_1k', ['node:http relay', 'relay_sustained_cpu_per_1k'], null],
   ['token_latency_p99', 'token latency stub → client, p99', 'ms', 'ours_token_p99', ['node:http relay', 'relay_token_p99'], null],
   ['health_cpu_per_request', '/health CPU per request (idle server, after an unmeasured warm-up batch)', 'µs', 'ours_health_cpu', ['bare Fastify', 'fastify_health_cpu'], { ratio: 1.3 }],
   ['start_to_health', 'start → first /health 200, a usual start', 'ms', 'ours_start_health', null, null],
@@ -425,6 +452,7 @@ async function main() {
   if (wanted('boot')) await bootPhase(runs);
   if (wanted('stream')) await streamPhase(runs, details);
   if (wanted('turns')) await turnCostPhase(runs);
+  if (wanted('sustained')) await sustainedPhase(runs);
   if (wanted('history')) await historyPhase(runs);
   if (wanted('search')) await searchPhase(runs, details);
   for (let r = 0; r < RUNS && wanted('terminal'); r++) {
@@ -455,6 +483,7 @@ async function main() {
       loadavgAtEnd: loadavg(),
       runs: RUNS,
       streamRuns: STREAM_RUNS,
+      sustainedRuns: SUSTAINED_RUNS,
       pairedRatios: true,
       streams: STREAMS,
       tokensPerTurn: TOKENS,
