@@ -113,14 +113,15 @@ export class AnthropicProvider implements LlmProvider {
           break;
       }
     };
-    const body = JSON.stringify({
-      model: this.model,
-      max_tokens: req.maxTokens,
-      system: req.system,
-      messages: req.messages,
-      ...(req.tools.length ? { tools: req.tools, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
-      stream: true,
-    });
+    const body = () =>
+      JSON.stringify({
+        model: this.model,
+        max_tokens: req.maxTokens,
+        system: req.system,
+        messages: req.messages,
+        ...(req.tools.length ? { tools: req.tools, tool_choice: { type: req.toolChoice === 'none' ? 'none' : 'auto' } } : {}),
+        stream: true,
+      });
     await guardedStream(
       {
         url: anthropicUrl(this.cfg.baseUrl),

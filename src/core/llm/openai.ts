@@ -115,19 +115,20 @@ export class OpenAIProvider implements LlmProvider {
       }
       if (delta.tool_calls) for (const tc of delta.tool_calls) this.toolCallDelta(calls, tc, out);
     };
-    const body = JSON.stringify({
-      model: this.model,
-      messages: toChatMessages(req.system, req.messages, this.cfg.provider !== 'openai-compatible'),
-      stream: true,
-      stream_options: { include_usage: true },
-      ...(isOpenAI ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
-      ...(req.tools.length
-        ? {
-            tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
-            tool_choice: req.toolChoice === 'none' ? ('none' as const) : ('auto' as const),
-          }
-        : {}),
-    });
+    const body = () =>
+      JSON.stringify({
+        model: this.model,
+        messages: toChatMessages(req.system, req.messages, this.cfg.provider !== 'openai-compatible'),
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(isOpenAI ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
+        ...(req.tools.length
+          ? {
+              tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+              tool_choice: req.toolChoice === 'none' ? ('none' as const) : ('auto' as const),
+            }
+          : {}),
+      });
     await guardedStream(
       {
         url: chatCompletionsUrl(this.cfg.baseUrl),

@@ -18,7 +18,8 @@ import { insecureHttpsAgent } from './tls.js';
 export interface SseRequest {
   url: string;
   headers: Record<string, string>;
-  body: string;
+  /** Built for each attempt, so the request's text (tens of KB with a long history) is not held while the answer streams. */
+  body: () => string;
   /** Skip TLS certificate verification (ANTON_MINDS_SSL_VERIFY=false). */
   insecure: boolean;
   maxRetries: number;
@@ -113,9 +114,10 @@ function attempt(r: SseRequest, target: string): Promise<Attempt> {
     const send = https ? httpsRequest : httpRequest;
     let settled = false;
     let timedOut = false;
+    const body = r.body();
     const req = send(url, {
       method: 'POST',
-      headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
+      headers: { ...r.headers, 'content-length': Buffer.byteLength(body) },
       ...(https && r.insecure ? { agent: insecureHttpsAgent() } : {}),
     });
     const onAbort = () => req.destroy(new LlmError('aborted', 'Request aborted'));
@@ -165,7 +167,7 @@ function attempt(r: SseRequest, target: string): Promise<Attempt> {
       res.on('end', done);
       res.on('error', () => (r.signal.aborted ? (finish(), resolve({ kind: 'fail', error: new LlmError('aborted', 'Request aborted') })) : done()));
     });
-    req.end(r.body);
+    req.end(body);
   });
 }
 
@@ -267,7 +269,7 @@ export async function warmSseTransport(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   try {
     const signal = new AbortController().signal;
-    const request: SseRequest = { url: `http://127.0.0.1:${port}/v1/warm-up`, headers: { 'content-type': 'application/json' }, body: '{}', insecure: false, maxRetries: 0, requestTimeoutMs: 5000, signal, statusError: (status) => new Error(String(status)) };
+    const request: SseRequest = { url: `http://127.0.0.1:${port}/v1/warm-up`, headers: { 'content-type': 'application/json' }, body: () => '{}', insecure: false, maxRetries: 0, requestTimeoutMs: 5000, signal, statusError: (status) => new Error(String(status)) };
     await streamSse(request, (_event, data) => JSON.parse(data), () => {});
   } finally {
     server.closeAllConnections();

@@ -19,14 +19,14 @@ export const TURN_BUSY = 'A turn is already running for this conversation. Wait 
 const hex = (n: number) => randomBytes(n).toString('hex').slice(0, n * 2);
 
 /**
- * A turn running independently of any HTTP connection. Frames are numbered from 1, persisted as they are
- * produced, and replayed to any reader from any sequence number: from memory while the turn runs, from storage once
- * it has finished (its frames are all stored by then, and a server that keeps finished turns replayable for a minute
- * must not keep every token of them in memory for that minute).
+ * A turn running independently of any HTTP connection. Frames are numbered from 1 and passed to live readers as they
+ * are produced; they are not kept in memory. A reader that joins later (a tail after a reload, a late tail in the
+ * replay window) gets what the frame log holds from its sequence number on (text deltas merged, cut exactly at that
+ * number: stores/frame-log.ts), then the live frames: the client reads the deltas' text, not their numbers
+ * (client-usage §4.2). Holding every token of twenty running turns in memory made a third of what each young-
+ * generation GC had to copy, and most of what it promoted.
  */
 export class RunningTurn {
-  /** This running turn's frames; emptied when it finishes. */
-  private live: Frame[] = [];
   private count = 0;
   /** The latest frame (the outcome, once the turn is over). */
   last: Frame | undefined;
@@ -49,7 +49,6 @@ export class RunningTurn {
   push(payload: FramePayload): void {
     // type and sequence_number first on the wire, at_ms last; one object, no rest/spread copies per token.
     const frame = Object.assign({ type: payload.type, sequence_number: ++this.count }, payload, { at_ms: Date.now() }) as Frame;
-    this.live.push(frame);
     this.last = frame;
     this.store.recordFrame(this.turnId, frame); // batched and coalesced; live readers get every frame below
     for (const l of this.listeners) l(frame);
@@ -58,7 +57,6 @@ export class RunningTurn {
   /** The turn is over and its frames are stored (the store's finishTurn wrote the last of them). */
   finish(): void {
     this.finished = true;
-    this.live = [];
     for (const l of this.listeners) l(null);
     this.listeners.clear();
     this.resolveDone();
@@ -66,13 +64,12 @@ export class RunningTurn {
 
   /** Replay frames with sequence_number ≥ fromSeq, then follow live ones; returns an unsubscribe. */
   subscribe(fromSeq: number, listener: FrameListener): () => void {
+    // Synchronous from the read to the listener's registration: no frame is missed or seen twice.
+    if (fromSeq <= this.count) for (const f of this.store.frames(this.turnId, fromSeq)) listener(f as Frame);
     if (this.finished) {
-      // As stored: text deltas coalesced, cut exactly at fromSeq (stores/frame-log.ts), as for any finished turn.
-      for (const f of this.store.frames(this.turnId, fromSeq)) listener(f as Frame);
       listener(null);
       return () => {};
     }
-    for (const f of this.live) if (f.sequence_number >= fromSeq) listener(f);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -4,11 +4,12 @@ import { isBusy, withoutWaiting, type Db } from '../db/database.js';
 /**
  * Recorded SSE frames of turns, written in batches with text deltas coalesced.
  *
- * Live readers get every frame from memory (services/turns.ts); what is stored is the same log with runs of
- * consecutive `response.output_text.delta` frames merged into one frame whose `delta` is their concatenation.
+ * Live readers get every frame as it is produced (services/turns.ts); what is stored is the same log with runs of
+ * consecutive `response.output_text.delta` frames merged into one frame whose `delta` is their concatenation, and
+ * every later reader (a tail of a running or finished turn, `/messages`) replays from it.
  * Sequence numbers of stored frames: a merged frame keeps the `sequence_number` (and `at_ms`) of the first delta it
  * covers; its row also records the last number it covers (`last_seq`) and the length of each merged delta (`parts`),
- * so a replay from any number k (`tail?from_seq=k` of a finished turn) is exact: a merged frame that k falls inside is
+ * so a replay from any number k (`tail?from_seq=k`) is exact: a merged frame that k falls inside is
  * cut at k's offset and numbered k. Stored numbers therefore have gaps, and `latest_seq` is the last number covered.
  *
  * Durability: pending frames are written in one transaction per flush, at most `flushMs` after they were produced
@@ -109,8 +110,8 @@ export class FrameLog {
 
   /**
    * The timer's flush never waits for another process's write lock (a terminal's long write would otherwise stall
-   * every stream for up to the busy timeout): while one holds it, the frames stay pending, and live readers have
-   * them from memory anyway. A saved round's commit (withTurnFrames) still waits: it is what durability rests on.
+   * every stream for up to the busy timeout): while one holds it, the frames stay pending, and live readers have had
+   * them already. A saved round's commit (withTurnFrames) still waits: it is what durability rests on.
    */
   private periodicFlush(): void {
     if (this.db.open) withoutWaiting(this.db, () => this.flush());
