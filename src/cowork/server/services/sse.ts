@@ -10,7 +10,7 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  * much later. A frame after a quiet spell (the first token, a tool step, the end) is written at once.
  *
  * Held as one string per stream rather than by corking the socket: a corked socket queues every frame as its own
- * buffered write (an entry, a callback, a Buffer conversion at uncork), which cost more per token than the text.
+ * buffered write and HTTP chunk (an entry, a callback, a Buffer conversion at uncork); the string is one of each.
  */
 export const SSE_COALESCE_MS = 8;
 /** Streams holding frames (their flush functions), flushed together by one shared timer. */
