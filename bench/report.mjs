@@ -20,8 +20,9 @@ export function renderSection(result) {
     `Run of ${m.at.slice(0, 10)} (${m.mode} mode, commit ${m.commit}): Node ${m.node}, ${m.cpus} × ${m.cpuModel || 'CPU'}, load average ` +
       `${m.loadavgAtStart.map((x) => x.toFixed(1)).join(' / ')} at the start (other work on the machine inflates absolute timings; ` +
       `ratios against baselines measured in the same run are the steadier figures). Each figure is the median of ${m.runs} runs` +
-      (m.streamRuns ? ` (the streaming figures: of ${m.streamRuns}, ours and the relay taking turns at going first)` : '') +
-      (m.sustainedRuns ? ` (the sustained load: of ${m.sustainedRuns})` : '') +
+      (m.streamRuns
+        ? ` (the streaming figures: of ${m.streamRuns}, ours and the relay taking turns at going first` + (m.sustainedRuns ? `; the sustained load: of ${m.sustainedRuns})` : ')')
+        : '') +
       `; ` +
       `"spread" is the lowest and highest run` +
       (m.pairedRatios ? `; a ratio is the median of the run-by-run ratios (each baseline ran beside ours, run by run)` : '') +
