@@ -224,6 +224,14 @@ async function cpuWindow(target, lanes, { warmupMs = P.warmupMs, windowMs = P.cp
 
 const failedTurns = (who, target, n) => new Error(`${who}: ${n} turns failed\n${target.output().slice(-2000)}`);
 
+/** One CPU window of `lanes` turns against ours or the relay, started fresh; every turn must complete. */
+const measureLoad = (who, stubUrl, lanes, windows) =>
+  withTarget(who, stubUrl, async (target) => {
+    const { run, probe } = await cpuWindow(target, lanes, windows);
+    if (run.failed) throw failedTurns(who, target, run.failed);
+    return { run, probe };
+  });
+
 /**
  * Where the CPU of a streaming load goes, for ours and the relay: per turn (turns one after another, one token each)
  * and per token with long turns (LONG_TOKENS each, the stream phase's pace). No targets: these say whether an excess
@@ -232,20 +240,14 @@ const failedTurns = (who, target, n) => new Error(`${who}: ${n} turns failed\n${
 async function turnCostPhase(runs) {
   const shortStub = await startStub(1, 0);
   const longStub = await startStub(LONG_TOKENS, TOKEN_DELAY_MS);
-  const measure = (who, stub, lanes) =>
-    withTarget(who, stub.url, async (target) => {
-      const { run, probe } = await cpuWindow(target, lanes);
-      if (run.failed) throw failedTurns(who, target, run.failed);
-      return { run, cpuMs: probe.cpuMs };
-    });
   try {
     for (let r = 0; r < RUNS; r++) {
       for (const who of pairOrder(r)) {
         log(`turn-cost run ${r + 1}/${RUNS}: ${who}`);
-        const short = await measure(who, shortStub, 1);
-        runs[`${who}_turn_cpu`].push((short.cpuMs * 1000) / short.run.completed);
-        const long = await measure(who, longStub, STREAMS);
-        runs[`${who}_cpu_per_1k_long`].push((long.cpuMs / long.run.tokens) * 1000);
+        const short = await measureLoad(who, shortStub.url, 1);
+        runs[`${who}_turn_cpu`].push((short.probe.cpuMs * 1000) / short.run.completed);
+        const long = await measureLoad(who, longStub.url, STREAMS);
+        runs[`${who}_cpu_per_1k_long`].push((long.probe.cpuMs / long.run.tokens) * 1000);
       }
     }
   } finally {
@@ -264,12 +266,9 @@ async function sustainedPhase(runs) {
     for (let r = 0; r < SUSTAINED_RUNS; r++) {
       for (const who of pairOrder(r)) {
         log(`sustained run ${r + 1}/${SUSTAINED_RUNS}: ${who}`);
-        await withTarget(who, stub.url, async (target) => {
-          const { run, probe } = await cpuWindow(target, STREAMS, { warmupMs: P.sustainWarmupMs, windowMs: P.sustainMs });
-          if (run.failed) throw failedTurns(who, target, run.failed);
-          runs[`${who}_sustained_loop_max`].push(probe.loopDelayMaxMs);
-          runs[`${who}_sustained_cpu_per_1k`].push((probe.cpuMs / run.tokens) * 1000);
-        });
+        const { run, probe } = await measureLoad(who, stub.url, STREAMS, { warmupMs: P.sustainWarmupMs, windowMs: P.sustainMs });
+        runs[`${who}_sustained_loop_max`].push(probe.loopDelayMaxMs);
+        runs[`${who}_sustained_cpu_per_1k`].push((probe.cpuMs / run.tokens) * 1000);
       }
     }
   } finally {
