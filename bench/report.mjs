@@ -50,6 +50,8 @@ export function renderSection(result) {
   ];
   const skipped = result.details.find((d) => d.phase === 'terminal' && d.skipped);
   if (skipped) lines.push(`\`anton\` terminal start → prompt: not measured (${skipped.skipped}).`, '');
+  const noStalls = result.details.find((d) => d.phase === 'stalls' && d.skipped);
+  if (noStalls) lines.push(`Event-loop stalls: not measured (${noStalls.skipped}).`, '');
   const search = result.details.filter((d) => d.phase === 'search' && d.run === 1);
   for (const s of search) {
     lines.push(

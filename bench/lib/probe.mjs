@@ -1,7 +1,8 @@
 // Preloaded (`node --import bench/lib/probe.mjs …`) into every server the bench measures — ours and the
 // baselines alike — so RSS, heap, CPU and event-loop delay are read inside the measured process, over the IPC
-// channel the bench opened. It adds no route and no timer to the server.
+// channel the bench opened. It adds no route to the server, and no timer outside the stall sampler's windows.
 import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadThreadClock } from './thread-clock.mjs';
 
 if (process.send) {
   const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -18,10 +19,41 @@ if (process.send) {
         lastMemoryReducerGc = performance.now();
       }
   }).observe({ entryTypes: ['gc'] });
+  // Stalls: how long the server itself held its loop. The delay histogram above counts every late timer, including
+  // the time the thread waited for a CPU while the OS ran another process (the stub and the load generator share the
+  // machine's cores: the relay's own maximum is over 5 ms with under 1 ms of its work in it). This sampler, on from a
+  // reset asked `{ stalls: true }` to the next read, ticks every 1 ms and reads the main thread's own CPU clock
+  // (bench/lib/thread-clock.mjs): the CPU time between two ticks is the work of one turn of the loop, GC pauses
+  // included. Not counted: time off the CPU, whatever the reason — preempted, waiting to be scheduled, or blocked
+  // (a synchronous disk wait, a parallel GC waiting for its helper threads). About 1 µs a tick: it is kept out of the
+  // windows whose CPU is counted, except where a figure says so.
+  const clock = loadThreadClock();
+  let stalls = null;
+  const startStalls = () => {
+    let [lastCpu] = clock.sample();
+    const s = { maxMs: 0, ticks: 0 };
+    s.timer = setInterval(() => {
+      const [cpu] = clock.sample();
+      if (cpu - lastCpu > s.maxMs) s.maxMs = cpu - lastCpu;
+      s.ticks++;
+      lastCpu = cpu;
+    }, 1);
+    s.timer.unref();
+    return s;
+  };
+  const stopStalls = () => {
+    if (!stalls) return null;
+    clearInterval(stalls.timer);
+    const s = stalls;
+    stalls = null;
+    return s.ticks ? s.maxMs : null;
+  };
   process.on('message', (msg) => {
     if (!msg || typeof msg !== 'object' || !('probe' in msg)) return;
     if (msg.probe === 'reset') {
       delay.reset();
+      stopStalls();
+      if (msg.stalls && clock) stalls = startStalls();
       cpuFrom = process.cpuUsage();
       process.send({ probe: 'reset', ok: true });
       return;
@@ -38,6 +70,7 @@ if (process.send) {
       loopDelayMaxMs: delay.max / 1e6,
       loopDelayP99Ms: delay.percentile(99) / 1e6,
       loopDelayMeanMs: delay.mean / 1e6,
+      stallMaxMs: stopStalls(),
       memoryReducerGcs,
       msSinceMemoryReducerGc: memoryReducerGcs ? performance.now() - lastMemoryReducerGc : null,
     });
