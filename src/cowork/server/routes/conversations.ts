@@ -21,20 +21,19 @@ export const conversationRoutes = routeGroup(['db', 'pads', 'conversations', 'pr
     return meta;
   };
 
-  const page = (project: string, q: z.infer<typeof Limit>) => {
+  /** A page as JSON text (the metas' text comes from SQLite: listPageJson). */
+  const page = (project: string, q: z.infer<typeof Limit>): string => {
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (after === null) throw badRequest('Invalid cursor: pass the next_cursor of a previous page, or none for the first page.');
-    const { items, next_cursor } = conversations.listPage(project, q.limit, after);
+    const { items, next_cursor } = conversations.listPageJson(project, q.limit, after, `${projects.dir}/`);
     // next_cursor only when there is a next page: the default answer stays what the client has always read.
-    return { project, conversations: items.map(withPath), ...(next_cursor ? { next_cursor } : {}) };
+    return `{"project":${JSON.stringify(project)},"conversations":${items}${next_cursor ? `,"next_cursor":${JSON.stringify(next_cursor)}` : ''}}`;
   };
-  // The list is asked for often and changes far less often (a page of 200 costs about a millisecond to read and
-  // serialize): an answer is kept, serialized, until the conversations table changes.
+  // The list is asked for often and, when no turn is running, changes far less often: an answer is kept until the
+  // conversations table changes.
   const pages = new VersionedCache<string>();
   const sendPage = (reply: FastifyReply, project: string, q: z.infer<typeof Limit>) =>
-    reply
-      .type('application/json; charset=utf-8')
-      .send(pages.get(`${project}\n${q.limit}\n${q.cursor ?? ''}`, conversations.changeCount(), () => JSON.stringify(page(project, q))));
+    reply.type('application/json; charset=utf-8').send(pages.get(`${project}\n${q.limit}\n${q.cursor ?? ''}`, conversations.changeCount(), () => page(project, q)));
 
   app.get('/v1/conversations', { schema: { tags: ['conversations'], querystring: Limit.extend({ project: z.string().nullish() }) } }, async (req, reply) =>
     sendPage(reply, req.query.project ?? projects.getActive(), req.query),

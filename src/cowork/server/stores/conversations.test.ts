@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../db/database.js';
 import { MIGRATIONS } from '../db/migrations.js';
 import { makeTempHome } from '../../../testing/temp-home.js';
-import { ConversationStore, decodeCursor } from './conversations.js';
+import { ConversationStore, decodeCursor, type ConversationMeta } from './conversations.js';
 import { ftsQuery, splitTerms } from '../services/search.js';
 
 type T = { after: (fn: () => unknown) => void };
@@ -91,11 +91,11 @@ test('cursor pages walk every conversation exactly once, newest first, ties brok
   db.prepare("UPDATE conversations SET updated_at = '2026-01-01T00:00:00.000Z' WHERE id IN ('c03', 'c04', 'c05')").run(); // a tie
   const walk = (project: string, size: number) => {
     const seen: string[] = [];
-    let page = store.listPage(project, size);
+    let page = store.listPageJson(project, size, undefined, '/p/');
     for (;;) {
-      seen.push(...page.items.map((m) => m.id));
+      seen.push(...(JSON.parse(page.items) as ConversationMeta[]).map((m) => m.id));
       if (!page.next_cursor) break;
-      page = store.listPage(project, size, decodeCursor(page.next_cursor)!);
+      page = store.listPageJson(project, size, decodeCursor(page.next_cursor)!, '/p/');
     }
     return seen;
   };
@@ -104,7 +104,26 @@ test('cursor pages walk every conversation exactly once, newest first, ties brok
   assert.deepEqual(walk('all', 5), everything);
   assert.deepEqual(walk('all', 23), everything);
   assert.deepEqual(walk('general', 4), store.list('general', 1000).map((m) => m.id));
-  assert.equal(store.listPage('all', 23).next_cursor, null, 'no next page when everything fit');
+  assert.equal(store.listPageJson('all', 23, undefined, '/p/').next_cursor, null, 'no next page when everything fit');
+  assert.deepEqual(store.listPageJson('nowhere', 5, undefined, '/p/'), { items: '[]', next_cursor: null }, 'an empty page');
+});
+
+test("a list page's JSON, built by SQLite, is list()'s metas with their project_path, key for key", (t) => {
+  const { db } = openDatabase(tempDb(t));
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  const awkward = 'Quote " back\\slash \n new line \t tab \u0001 \u2028 é 😀 </script>';
+  store.ensure('plain', 'general');
+  store.ensure('scheduled', 'other', { scheduled_id: 'sched-1' });
+  store.saveHistory('scheduled', [{ role: 'user', content: awkward }], 0, null);
+  store.ensure('muted', 'general');
+  store.setDisabledConnections('muted', [{ engine: 'postgres', name: 'Warehouse "main"' }]);
+  const expected = store.list('all', 10).map((m) => ({ ...m, project_path: `/home/u/projects/${m.project}` }));
+  const page = store.listPageJson('all', 10, undefined, '/home/u/projects/');
+  const items = JSON.parse(page.items) as Record<string, unknown>[];
+  assert.deepEqual(items, expected);
+  assert.deepEqual(items.map(Object.keys), expected.map(Object.keys), 'the same keys in the same order');
+  assert.ok(items.some((m) => m.title === expected.find((e) => e.id === 'scheduled')!.title && m.scheduled_id === 'sched-1'));
 });
 
 test("a turn's first rows are one commit: when the turn row cannot be written, no conversation is left behind", (t) => {
