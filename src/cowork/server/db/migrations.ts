@@ -262,4 +262,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ${listedForIndexing('conversation')}
     `,
   },
+  {
+    version: 8,
+    name: 'full-text segment merges in bounded steps: FTS5 automerge off, merged by stores/text-index.ts',
+    // Older code keeps working on it: without automerge FTS5 still merges a level once it holds 16 segments.
+    additive: true,
+    sql: `
+      -- Automerge did its merging inside the commit that wrote the index: every 64 pages written, 64 pages per level of
+      -- the index merged at once, in stalls of 5-20 ms once the index was large. The text index now merges after
+      -- each batch it indexes, 32 pages per step, each step its own short commit.
+      INSERT INTO message_fts (message_fts, rank) VALUES ('automerge', 0);
+      INSERT INTO conversation_fts (conversation_fts, rank) VALUES ('automerge', 0);
+    `,
+  },
 ];

@@ -117,3 +117,56 @@ test('a background step that fails for another reason is reported, and the text 
   assert.match(String(errors[0]), /message_fts/);
   assert.equal(listed(db), 2, 'still listed');
 });
+
+test("FTS5's automerge is off, and once text is indexed its segments are merged a bounded step at a time until nothing is left to merge", async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { db } = openDatabase(tempDb(t));
+  t.after(() => db.close());
+  const store = new ConversationStore(db);
+  const automerge = db.prepare("SELECT v FROM message_fts_config WHERE k = 'automerge'").pluck().get();
+  assert.equal(automerge, 0, 'merging is left to the text index (migration 8)');
+  // Fourteen segments (FTS5 forces a merge at 16), each from its own commit (a search indexes what is listed, in one commit).
+  for (let i = 0; i < 14; i++) {
+    store.ensure(`c${i}`, 'general');
+    const words = Array.from({ length: 4000 }, (_, k) => `w${i}x${k}`).join(' ');
+    store.saveHistory(`c${i}`, [{ role: 'user', content: `numbat ${words}` }], 0, null);
+    store.searchMessages(ftsQuery(['numbat']), 1);
+  }
+  const changes = db.prepare('SELECT total_changes()').pluck();
+  const rollback = new Error('rollback');
+  /** Whether one merge step would find work now (tried, then rolled back). */
+  const mergeLeft = () => {
+    let worked = false;
+    try {
+      db.transaction(() => {
+        const before = changes.get() as number;
+        db.prepare("INSERT INTO message_fts (message_fts, rank) VALUES ('merge', 32)").run();
+        worked = (changes.get() as number) - before >= 2;
+        throw rollback;
+      })();
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+    return worked;
+  };
+  assert.ok(mergeLeft(), 'the segments written wait to be merged');
+  store.ensure('last', 'general');
+  store.saveHistory('last', [{ role: 'user', content: 'numbat finale' }], 0, null);
+  t.mock.timers.tick(store.textIndex.delayMs); // indexes, then merges on later turns of the loop
+  let steps = 0;
+  while (mergeLeft() && steps < 1000) {
+    await new Promise((resolve) => setImmediate(resolve));
+    steps++;
+  }
+  assert.equal(mergeLeft(), false, 'merged to the end');
+  assert.ok(steps > 2, `in several bounded steps (${steps})`);
+  const loopTurns = async (n: number) => {
+    for (let turn = 0; turn < n; turn++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  await loopTurns(2); // the step that finds nothing left
+  const written = changes.get();
+  await loopTurns(5);
+  assert.equal(changes.get(), written, 'and then the merging stops');
+  assert.equal(store.searchMessages(ftsQuery(['numbat']), 20).length, 15, 'every text still found');
+  assertIndexesMatchTheirText(db);
+});

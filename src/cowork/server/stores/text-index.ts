@@ -11,6 +11,11 @@ type Listed = { index_name: 'message' | 'conversation'; id: number };
  * in the commit of each saved round, that was about half of a turn's storage work, with merge stalls of several ms
  * in the middle of streaming turns; in batches the segments are fewer and the merges rarer.
  *
+ * Segments are merged here too (migration 8 turned FTS5's automerge off): after the listed rows are indexed, a step
+ * of at most `mergePages` pages per turn of the event loop until nothing is left to merge. Automerge did the same
+ * work inside the commits that wrote the index, 64 pages per level of the index at once: stalls of 5-20 ms once the
+ * index had grown.
+ *
  * A listed row deleted before it was indexed is simply unlisted (the triggers), so the index never holds a row its
  * content table lacks. Other processes on the same file (the terminal) list their rows the same way, and whichever
  * process indexes first takes them (each batch is one IMMEDIATE transaction).
@@ -32,6 +37,11 @@ export class TextIndex {
      * stream); the rest follows on later turns of the loop.
      */
     readonly batchSize = 8,
+    /**
+     * Pages of segment merging per step (migration 8 turned FTS5's automerge off): about 1-2 ms at most. Merged in
+     * 16-page steps the total work was a third more; in 32-page steps it is about what automerge did.
+     */
+    readonly mergePages = 32,
   ) {}
 
   /** Compiled on first use (a store may be opened on a database its migrations have not reached yet: tests do). */
@@ -50,7 +60,20 @@ export class TextIndex {
       }
       return rows.length;
     });
-    return { any, batch };
+    // A merge command counts as one change in total_changes(), plus what it writes: one change alone means it found
+    // nothing left to merge.
+    const changes = db.prepare<[], number>('SELECT total_changes()').pluck();
+    const mergeCommands = ['message_fts', 'conversation_fts'].map((t) => db.prepare(`INSERT INTO ${t} (${t}, rank) VALUES ('merge', ${Math.floor(this.mergePages)})`));
+    const merge = db.transaction((): boolean => {
+      let worked = false;
+      for (const command of mergeCommands) {
+        const before = changes.get()!;
+        command.run();
+        if (changes.get()! - before > 1) worked = true;
+      }
+      return worked;
+    });
+    return { any, batch, merge };
   }
 
   private get sql() {
@@ -62,7 +85,7 @@ export class TextIndex {
     return this.sql.any.get() !== undefined;
   }
 
-  /** Index what is listed soon, a batch per step. Cheap to call after every save. */
+  /** Index what is listed soon, a batch per step, then merge. Cheap to call after every save. */
   soon(delayMs = this.delayMs): void {
     if (this.timer || this.next || !this.db.open) return;
     this.timer = setTimeout(() => this.step(), delayMs);
@@ -72,6 +95,11 @@ export class TextIndex {
   /** Index everything listed, now (before a full-text query). */
   all(): void {
     while (this.pending && this.sql.batch.immediate(1000) > 0);
+  }
+
+  /** Merge until nothing is left to merge, now (a database filled in bulk: the bench's seed). */
+  mergeAll(): void {
+    while (this.sql.merge.immediate());
   }
 
   stop(): void {
@@ -92,7 +120,24 @@ export class TextIndex {
       this.soon(this.delayMs * 5);
       return;
     }
-    // More may be listed: the next batch on the next turn of the event loop, after what is waiting there.
-    if (indexed === this.batchSize) (this.next = setImmediate(() => this.step())).unref();
+    // More may be listed: the next batch on the next turn of the event loop, after what is waiting there. Once all
+    // is indexed, the segments written are merged, a step at a time.
+    (this.next = setImmediate(() => (indexed === this.batchSize ? this.step() : this.mergeStep()))).unref();
+  }
+
+  /** One bounded step of segment merging; the next on a later turn of the loop, until there is nothing to merge. */
+  private mergeStep(): void {
+    this.next = null;
+    if (!this.db.open) return;
+    let more: boolean;
+    try {
+      more = withoutWaiting(this.db, () => this.sql.merge.immediate());
+    } catch (err) {
+      if (!isBusy(err)) this.onError(err);
+      this.soon(this.delayMs * 5);
+      return;
+    }
+    if (more) (this.next = setImmediate(() => this.mergeStep())).unref();
+    else if (this.pending) this.soon(); // listed while merging (soon() waits for the merging to end)
   }
 }
