@@ -36,7 +36,8 @@ export interface SseStream {
 }
 
 /**
- * `event: T\ndata: <one-line JSON>\n\n` with LF only (the client splits on "\n\n"). Headers are flushed at once,
+ * `event: T\ndata: <one-line JSON>\n\n` with LF only (the client splits on "\n\n"). Headers go out with the first frame
+ * or at the end of the coalescing window,
  * proxies are told not to buffer, and a comment heartbeat lets dead peers be noticed. CORS headers are the
  * allow-listed ones computed for this request, never `*`.
  */
@@ -52,7 +53,14 @@ export function openSse(reply: FastifyReply): SseStream {
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  raw.flushHeaders();
+  // The headers go out with the first frame when it comes within the window (a new turn's response.created, once
+  // the turn has started): one socket write instead of two. A stream with no frame by then (a tail waiting for its
+  // turn's next frame) sends them alone. (headersSent is no help: it is true from writeHead on.)
+  let wrote = false;
+  const headersAlone = setTimeout(() => {
+    if (!closed && !wrote) raw.flushHeaders();
+  }, SSE_COALESCE_MS);
+  headersAlone.unref();
   let closed = false;
   open++;
   const closers: (() => void)[] = [];
@@ -61,6 +69,7 @@ export function openSse(reply: FastifyReply): SseStream {
     closed = true;
     open--;
     clearInterval(beat);
+    clearTimeout(headersAlone);
     holding.delete(flush);
     for (const fn of closers) fn();
   };
@@ -77,6 +86,11 @@ export function openSse(reply: FastifyReply): SseStream {
     held = '';
     if (!closed) raw.write(text);
   };
+  const writeNow = (text: string) => {
+    if (!wrote) clearTimeout(headersAlone);
+    wrote = true;
+    raw.write(text);
+  };
   const write = (chunk: string) => {
     if (closed) return;
     if (raw.writableLength > MAX_BUFFERED_BYTES) {
@@ -90,7 +104,7 @@ export function openSse(reply: FastifyReply): SseStream {
       held = chunk;
       holding.add(flush);
       flushTimer ??= setTimeout(flushHeld, SSE_COALESCE_MS);
-    } else raw.write(chunk);
+    } else writeNow(chunk);
     lastWrite = now;
   };
   return {
