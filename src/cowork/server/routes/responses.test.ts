@@ -240,3 +240,26 @@ test('bad requests: not configured 400, no user message 400, non-string content 
   res = await fetch(`${ready.url}/v1/responses/in-flight`);
   assert.equal(res.status, 422);
 });
+
+test('turn requests that arrive together start one per turn of the event loop, not all in one', async (t) => {
+  const { ta, stub } = await setup(t);
+  for (let i = 0; i < 3; i++) stub.enqueue({ text: `answer ${i}` });
+  // Count turns of the loop (each check phase), and note the turn in which each request started its turn.
+  let loopTurn = 0;
+  let counting = true;
+  const count = () => {
+    loopTurn++;
+    if (counting) setImmediate(count);
+  };
+  setImmediate(count);
+  t.after(() => (counting = false));
+  const startedIn: number[] = [];
+  const conversations = ta.ctx.conversations;
+  const beginTurn = conversations.beginTurn.bind(conversations);
+  conversations.beginTurn = (...a: Parameters<typeof beginTurn>) => (startedIn.push(loopTurn), beginTurn(...a));
+  const replies = await Promise.all(
+    [0, 1, 2].map((i) => ta.app.inject({ method: 'POST', url: '/v1/responses', payload: { input: `together ${i}`, stream: false } })),
+  );
+  assert.deepEqual(replies.map((r) => r.statusCode), [200, 200, 200]);
+  assert.equal(new Set(startedIn).size, 3, `three turns of the loop: ${startedIn.join(', ')}`);
+});

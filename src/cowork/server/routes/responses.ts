@@ -4,6 +4,7 @@ import { modelFitsProvider, resolveRole } from '../../../core/settings/providers
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { CONVERSATION_ID_RE, mintConversationId, type DisabledConnection } from '../stores/conversations.js';
 import { openSse } from '../services/sse.js';
+import { loopPacer } from '../../../core/loop-pacer.js';
 import { TURN_BUSY, type Frame, type RunningTurn } from '../services/turns.js';
 import type { ServerServices } from '../server-services.js';
 import { routeGroup } from './types.js';
@@ -52,6 +53,9 @@ export const responseRoutes = routeGroup(['attachmentContext', 'env', 'conversat
   const { conversations, projects, turns } = ctx;
 
   app.post('/v1/responses', { schema: { tags: ['chat'], body: ResponsesRequest } }, async (req, reply) => {
+    // Requests that arrive together (turns that ended together, restarted at once) start one per loop iteration: each
+    // start commits its first rows, and twenty of them in one poll phase held the loop for several ms.
+    await loopPacer.slot();
     const body = req.body;
     const cfg = getConfigStatus(ctx.env);
     if (!cfg.config_ready) throw badRequest(cfg.config_error || 'Anton is not configured.');
