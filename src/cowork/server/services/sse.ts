@@ -36,10 +36,9 @@ export interface SseStream {
 }
 
 /**
- * `event: T\ndata: <one-line JSON>\n\n` with LF only (the client splits on "\n\n"). Headers go out with the first frame
- * or at the end of the coalescing window,
- * proxies are told not to buffer, and a comment heartbeat lets dead peers be noticed. CORS headers are the
- * allow-listed ones computed for this request, never `*`.
+ * `event: T\ndata: <one-line JSON>\n\n` with LF only (the client splits on "\n\n"). Headers go out with the first frame,
+ * or alone at the end of the coalescing window; proxies are told not to buffer, and a comment heartbeat lets dead peers
+ * be noticed. CORS headers are the allow-listed ones computed for this request, never `*`.
  */
 export function openSse(reply: FastifyReply): SseStream {
   const raw = reply.raw;

@@ -194,7 +194,7 @@ export class ConversationStore {
    * `project_path` (`pathPrefix` + project); `next_cursor` is null on the last page. SQLite builds the text: the
    * client asks for 200 at every refresh, and while turns stream each save changes the list, so no cached answer
    * lasts. Built in JS (row objects, metas, stringify) a page was one block of about a millisecond on the event loop,
-   * the largest single piece of its longest turns under that load; here it is about a third of that.
+   * the largest single piece of its longest turns under that load; here it is about half of that.
    */
   listPageJson(project: string | 'all', limit: number, after: ListCursor | undefined, pathPrefix: string): { items: string; next_cursor: string | null } {
     const filter = [project === 'all' ? '' : 'project = @project', after ? '(updated_at, id) < (@after_updated_at, @after_id)' : ''].filter(Boolean);
