@@ -54,11 +54,8 @@ export function openSse(reply: FastifyReply): SseStream {
   });
   // The headers go out with the first frame when it comes within the window (a new turn's response.created, once
   // the turn has started): one socket write instead of two. A stream with no frame by then (a tail waiting for its
-  // turn's next frame) sends them alone. (headersSent is no help: it is true from writeHead on.)
-  let wrote = false;
-  const headersAlone = setTimeout(() => {
-    if (!closed && !wrote) raw.flushHeaders();
-  }, SSE_COALESCE_MS);
+  // turn's next frame) sends them alone: the first write and close() clear this timer.
+  const headersAlone = setTimeout(() => raw.flushHeaders(), SSE_COALESCE_MS);
   headersAlone.unref();
   let closed = false;
   open++;
@@ -86,8 +83,7 @@ export function openSse(reply: FastifyReply): SseStream {
     if (!closed) raw.write(text);
   };
   const writeNow = (text: string) => {
-    if (!wrote) clearTimeout(headersAlone);
-    wrote = true;
+    clearTimeout(headersAlone); // a no-op after the first write
     raw.write(text);
   };
   const write = (chunk: string) => {
