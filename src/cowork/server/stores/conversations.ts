@@ -96,6 +96,18 @@ export interface ListCursor {
   id: string;
 }
 
+/** A page of the list: newest first, ties broken by id (the cursor's order), @limit rows. */
+const PAGE_ORDER = 'ORDER BY updated_at DESC, id DESC LIMIT @limit';
+
+/** The WHERE clause of a page of `project`'s conversations ('all': every project) after `after`, and its arguments. */
+function pageFilter(project: string | 'all', after: ListCursor | undefined): { where: string; args: Record<string, string> } {
+  const filter = [project === 'all' ? '' : 'project = @project', after ? '(updated_at, id) < (@after_updated_at, @after_id)' : ''].filter(Boolean);
+  return {
+    where: filter.length ? `WHERE ${filter.join(' AND ')}` : '',
+    args: { ...(project === 'all' ? {} : { project }), ...(after ? { after_updated_at: after.updated_at, after_id: after.id } : {}) },
+  };
+}
+
 export function encodeCursor(m: ListCursor): string {
   return Buffer.from(JSON.stringify([m.updated_at, m.id])).toString('base64url');
 }
@@ -175,18 +187,10 @@ export class ConversationStore {
 
   /** Newest first. A page ends where `after` (the last item of the previous page) was; see listPageJson. */
   list(project: string | 'all', limit: number, after?: ListCursor): ConversationMeta[] {
-    const rows = after
-      ? project === 'all'
-        ? this.sql<[string, string, number], ConversationRow>(
-            'SELECT * FROM conversations WHERE (updated_at, id) < (?, ?) ORDER BY updated_at DESC, id DESC LIMIT ?',
-          ).all(after.updated_at, after.id, limit)
-        : this.sql<[string, string, string, number], ConversationRow>(
-            'SELECT * FROM conversations WHERE project = ? AND (updated_at, id) < (?, ?) ORDER BY updated_at DESC, id DESC LIMIT ?',
-          ).all(project, after.updated_at, after.id, limit)
-      : project === 'all'
-        ? this.sql<[number], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?').all(limit)
-        : this.sql<[string, number], ConversationRow>('SELECT * FROM conversations WHERE project = ? ORDER BY updated_at DESC, id DESC LIMIT ?').all(project, limit);
-    return rows.map((r) => this.toMeta(r));
+    const { where, args } = pageFilter(project, after);
+    return this.sql<[Record<string, unknown>], ConversationRow>(`SELECT * FROM conversations ${where} ${PAGE_ORDER}`)
+      .all({ ...args, limit })
+      .map((r) => this.toMeta(r));
   }
 
   /**
@@ -197,16 +201,15 @@ export class ConversationStore {
    * the largest single piece of its longest turns under that load; here it is about half of that.
    */
   listPageJson(project: string | 'all', limit: number, after: ListCursor | undefined, pathPrefix: string): { items: string; next_cursor: string | null } {
-    const filter = [project === 'all' ? '' : 'project = @project', after ? '(updated_at, id) < (@after_updated_at, @after_id)' : ''].filter(Boolean);
-    const where = filter.length ? `WHERE ${filter.join(' AND ')}` : '';
-    const args = { limit, ...(project === 'all' ? {} : { project }), ...(after ? { after_updated_at: after.updated_at, after_id: after.id } : {}) };
+    const { where, args: filterArgs } = pageFilter(project, after);
+    const args = { ...filterArgs, limit };
     return this.db.transaction(() => {
       const items = this.sql<[Record<string, unknown>], string>(
         // The aggregate takes the rows in the order the subquery (a co-routine) yields them; an ORDER BY inside
         // json_group_array would sort the finished texts again, for half as long again as the whole query.
         // (The cursor-walk test checks the order.)
         `SELECT json_group_array(json(${META_JSON}))
-           FROM (SELECT * FROM conversations ${where} ORDER BY updated_at DESC, id DESC LIMIT @limit)`,
+           FROM (SELECT * FROM conversations ${where} ${PAGE_ORDER})`,
       )
         .pluck()
         .get({ ...args, path_prefix: pathPrefix })!;
