@@ -108,18 +108,26 @@ export class TextIndex {
     this.timer = this.next = null;
   }
 
-  private step(): void {
-    this.timer = this.next = null;
-    if (!this.db.open) return;
-    let indexed: number;
+  /**
+   * A background step's write. It never waits for another process's write lock: while one holds it, the rows stay
+   * listed (or the segments unmerged) and the step comes back later, as after any other failure, which is reported.
+   * Null when it failed.
+   */
+  private background<T>(write: () => T): T | null {
     try {
-      // Never waits for another process's write lock: while one holds it, the rows stay listed and the step comes back.
-      indexed = withoutWaiting(this.db, () => (this.pending ? this.sql.batch.immediate(this.batchSize) : 0));
+      return withoutWaiting(this.db, write);
     } catch (err) {
       if (!isBusy(err)) this.onError(err);
       this.soon(this.delayMs * 5);
-      return;
+      return null;
     }
+  }
+
+  private step(): void {
+    this.timer = this.next = null;
+    if (!this.db.open) return;
+    const indexed = this.background(() => (this.pending ? this.sql.batch.immediate(this.batchSize) : 0));
+    if (indexed === null) return;
     // More may be listed: the next batch on the next turn of the event loop, after what is waiting there. Once all
     // is indexed, the segments written are merged, a step at a time.
     (this.next = setImmediate(() => (indexed === this.batchSize ? this.step() : this.mergeStep()))).unref();
@@ -129,14 +137,8 @@ export class TextIndex {
   private mergeStep(): void {
     this.next = null;
     if (!this.db.open) return;
-    let more: boolean;
-    try {
-      more = withoutWaiting(this.db, () => this.sql.merge.immediate());
-    } catch (err) {
-      if (!isBusy(err)) this.onError(err);
-      this.soon(this.delayMs * 5);
-      return;
-    }
+    const more = this.background(() => this.sql.merge.immediate());
+    if (more === null) return;
     if (more) (this.next = setImmediate(() => this.mergeStep())).unref();
     else if (this.pending) this.soon(); // listed while merging (soon() waits for the merging to end)
   }
