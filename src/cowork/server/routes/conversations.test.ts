@@ -57,6 +57,17 @@ test('list by project or all, get, 404s, and project moves and renames follow', 
   assert.equal((await inject('GET', `/v1/conversations/${b}`)).status, 404, 'deleting a project deletes its conversations');
 });
 
+test('the conversation list goes out as UTF-8 JSON, with its content type and byte length, when titles are not ASCII', async (t) => {
+  const { ta, turn, inject } = await setup(t);
+  const id = await turn('hello');
+  const title = 'Café “quotes” 📈';
+  await inject('PATCH', `/v1/conversations/${id}`, { title });
+  const res = await ta.app.inject({ method: 'GET', url: '/v1/conversations' });
+  assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+  assert.equal(Number(res.headers['content-length']), res.rawPayload.length);
+  assert.equal(res.json().conversations[0].title, title);
+});
+
 test('conversation lists page with an optional cursor; without one the answer is unchanged', async (t) => {
   const { ta, inject } = await setup(t);
   for (let i = 0; i < 5; i++) ta.ctx.conversations.ensure(`c${i}`, 'general');

@@ -30,10 +30,13 @@ export const conversationRoutes = routeGroup(['db', 'pads', 'conversations', 'pr
     return `{"project":${JSON.stringify(project)},"conversations":${items}${next_cursor ? `,"next_cursor":${JSON.stringify(next_cursor)}` : ''}}`;
   };
   // The list is asked for often and, when no turn is running, changes far less often: an answer is kept until the
-  // conversations table changes.
-  const pages = new VersionedCache<string>();
+  // conversations table changes. Kept as bytes: a string body is joined to the headers and copied into one new
+  // string on every send (a page of 200 is ~60 KB of young garbage a request); a Buffer is written as it is.
+  const pages = new VersionedCache<Buffer>();
   const sendPage = (reply: FastifyReply, project: string, q: z.infer<typeof Limit>) =>
-    reply.type('application/json; charset=utf-8').send(pages.get(`${project}\n${q.limit}\n${q.cursor ?? ''}`, conversations.changeCount(), () => page(project, q)));
+    reply
+      .type('application/json; charset=utf-8')
+      .send(pages.get(`${project}\n${q.limit}\n${q.cursor ?? ''}`, conversations.changeCount(), () => Buffer.from(page(project, q))));
 
   app.get('/v1/conversations', { schema: { tags: ['conversations'], querystring: Limit.extend({ project: z.string().nullish() }) } }, async (req, reply) =>
     sendPage(reply, req.query.project ?? projects.getActive(), req.query),
