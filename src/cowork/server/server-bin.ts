@@ -1,4 +1,5 @@
 import { boot } from './early.js';
+import { tuneGc } from './gc-tuning.js';
 
 /**
  * What both bins run for the server (`anton-cowork-server …`, `anton cowork-server …`): the tiny first step that opens
@@ -6,6 +7,7 @@ import { boot } from './early.js';
  * anew once the server is warm when it was missing or stale.
  */
 export async function runServerBin(argv: string[]): Promise<void> {
+  tuneGc();
   const next = await boot(argv);
   if (next.kind === 'done') return;
   const serving = next.kind === 'serve' ? next : null;
