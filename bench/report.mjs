@@ -28,7 +28,7 @@ export function renderSection(result) {
       (m.pairedRatios ? `; a ratio is the median of the run-by-run ratios (each baseline ran beside ours, run by run)` : '') +
       `. Load: ${m.streams} concurrent turns of ${m.tokensPerTurn} tokens, ${m.tokenDelayMs} ms apart, restarted as they finish` +
       (m.params?.warmupMs
-        ? `, measured after ${m.params.warmupMs / 1000} s of the same load that is not counted (the cold path has its own figures: start-up, first turn).`
+        ? `, measured after ${m.params.warmupMs / 1000} s of the same load that is not counted, from the same load-generator process and connections (the cold path has its own figures: start-up, first turn with a fresh connection).`
         : '; the CPU and event-loop figures include the first burst of turns after boot, and the first-turn figure was taken right after a forced full GC, which makes it colder than a real first turn (this run predates both fixes to the bench).'),
     '',
     '| Figure | Ours (median) | Spread | Baseline | Ratio | Target | |',

@@ -24,8 +24,8 @@ const RUNS = 3;
 // take turns at going first (whichever process runs second in a pair tends to measure slower).
 const STREAM_RUNS = 6;
 const P = QUICK
-  ? { warmupMs: 1000, cpuWindowMs: 2000, sustainWarmupMs: 5000, sustainMs: 15_000, latencyWindowMs: 1500, minSamples: 1000, healthRequests: 1000, search: [100_000], searchSamples: 40, messagesSamples: 200, churnTails: 200, churnTurns: 30 }
-  : { warmupMs: 2000, cpuWindowMs: 5000, sustainWarmupMs: 10_000, sustainMs: 40_000, latencyWindowMs: 4000, minSamples: 2000, healthRequests: 3000, search: [100_000, 1_000_000], searchSamples: 100, messagesSamples: 1000, churnTails: 1000, churnTurns: 300 };
+  ? { warmupMs: 1000, cpuWindowMs: 2000, sustainWarmupMs: 5000, sustainMs: 15_000, latencyWarmupMs: 500, latencyWindowMs: 1500, minSamples: 1000, healthRequests: 1000, search: [100_000], searchSamples: 40, messagesSamples: 200, churnTails: 200, churnTurns: 30 }
+  : { warmupMs: 2000, cpuWindowMs: 5000, sustainWarmupMs: 10_000, sustainMs: 40_000, latencyWarmupMs: 1000, latencyWindowMs: 4000, minSamples: 2000, healthRequests: 3000, search: [100_000, 1_000_000], searchSamples: 100, messagesSamples: 1000, churnTails: 1000, churnTurns: 300 };
 const STREAMS = 20;
 /** Runs (per target) of the sustained load: each is long, and what it looks for (full GCs) comes every few seconds. */
 const SUSTAINED_RUNS = 2;
@@ -214,12 +214,12 @@ async function withTarget(who, stubUrl, fn) {
 /**
  * The server's CPU over one window of `lanes` concurrent turns (restarted as they finish), after the same load for a
  * while, not counted: the first turns after boot run code that is still compiling, and the cold path has its own
- * figures (start-up, first turn).
+ * figures (start-up, first turn). The warm-up and the window are one load-generator process, so the window's turns
+ * use connections that are already open, as a client that stays connected does: a new connection's peer check
+ * (src/cowork/server/peer-uid.ts) reads /proc/net/tcp, a few ms each, and used to fall on the window's first turns.
  */
 async function cpuWindow(target, lanes, { warmupMs = P.warmupMs, windowMs = P.cpuWindowMs, stalls = false } = {}) {
-  await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: warmupMs });
-  await target.probe('reset', { stalls });
-  const run = await loadgen({ kind: 'stream', url: target.url, turns: lanes, durationMs: windowMs });
+  const run = await loadgen({ kind: 'stream', url: target.url, turns: lanes, warmupMs, durationMs: windowMs }, () => target.probe('reset', { stalls }));
   return { run, probe: await target.probe('read') };
 }
 
@@ -298,8 +298,10 @@ async function streamPhase(runs, details) {
           runs[`${who}_loop_max`].push(probe.loopDelayMaxMs);
           runs[`${who}_loop_p99`].push(probe.loopDelayP99Ms);
           runs[`${who}_token_p99`].push(cpuRun.tokenLatencyMs.p99);
-          await target.probe('reset', { stalls: true });
-          const lat = await loadgen({ kind: 'stream', url: target.url, turns: STREAMS, durationMs: P.latencyWindowMs, minSamples: P.minSamples, samplePaths });
+          const lat = await loadgen(
+            { kind: 'stream', url: target.url, turns: STREAMS, warmupMs: P.latencyWarmupMs, durationMs: P.latencyWindowMs, minSamples: P.minSamples, samplePaths },
+            () => target.probe('reset', { stalls: true }),
+          );
           const { stallMaxMs } = await target.probe('read');
           if (stallMaxMs !== null) runs[`${who}_stall_max`].push(stallMaxMs);
           runs[`${who}_health_p99`].push(lat.latencyMs['/health'].p99);

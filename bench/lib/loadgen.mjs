@@ -24,6 +24,20 @@ function call(base, path, { method = 'GET', body, agent } = {}) {
   });
 }
 
+/** Tell the bench this process is warm, and wait for its "go". */
+function goAhead() {
+  process.stdout.write('{"warm":true}\n');
+  return new Promise((resolve) => {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', function onData(d) {
+      if (!d.includes('go')) return;
+      process.stdin.off('data', onData);
+      process.stdin.pause();
+      resolve();
+    });
+  });
+}
+
 /** A streamed turn: counts text deltas and times each "@<ns> " token from the stub's write to its arrival here. */
 function streamTurn(base, input, onToken) {
   return new Promise((resolve, reject) => {
@@ -55,7 +69,13 @@ function streamTurn(base, input, onToken) {
   });
 }
 
-async function stream({ url, turns, durationMs, samplePaths = [], minSamples = 0, maxMs = 120_000 }) {
+/**
+ * `warmupMs`: the turns run that long first, then this process prints {"warm":true} and waits for "go" on stdin (the
+ * bench resets the server's counters meanwhile, the turns still running), and counts from there: the window sees the
+ * load's steady state, its connections already open, as a client that stays connected does (a fresh connection's
+ * cost, the peer check, is in the first-turn figure).
+ */
+async function stream({ url, turns, durationMs, warmupMs = 0, samplePaths = [], minSamples = 0, maxMs = 120_000 }) {
   const tokenLatency = [];
   let tokens = 0;
   let completed = 0;
@@ -77,6 +97,12 @@ async function stream({ url, turns, durationMs, samplePaths = [], minSamples = 0
   };
   const lanes = Array.from({ length: turns }, (_, k) => lane(k));
   await gotFirst;
+  if (warmupMs > 0) {
+    await new Promise((r) => setTimeout(r, warmupMs));
+    await goAhead();
+    tokens = completed = failed = 0;
+    tokenLatency.length = 0;
+  }
   const samples = Object.fromEntries(samplePaths.map((p) => [p, []]));
   const sampleErrors = Object.fromEntries(samplePaths.map((p) => [p, 0]));
   const t0 = Date.now();

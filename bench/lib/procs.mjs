@@ -36,13 +36,13 @@ export function freePort() {
  * Start `node [--expose-gc --import probe] script args…`. Resolves once spawned; `announced()` waits for the
  * {"port":…} line a baseline prints.
  */
-export function startProcess(script, args = [], { env = {}, probe = true, nodeArgs = [] } = {}) {
+export function startProcess(script, args = [], { env = {}, probe = true, nodeArgs = [], stdin = 'ignore' } = {}) {
   const flags = [...(probe ? ['--expose-gc', '--import', PROBE] : []), ...nodeArgs];
   const startedAt = process.hrtime.bigint();
   const child = spawn(process.execPath, [...flags, script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', ...(probe ? ['ipc'] : [])],
+    stdio: [stdin, 'pipe', 'pipe', ...(probe ? ['ipc'] : [])],
   });
   live.add(child);
   let out = '';
@@ -98,9 +98,21 @@ export async function pollUntilOk(url, timeoutMs = 30_000) {
   }
 }
 
-/** Run the load generator in its own process with one command; resolves with its JSON result. */
-export async function loadgen(command) {
-  const p = startProcess(join(ROOT, 'bench', 'lib', 'loadgen.mjs'), [JSON.stringify(command)], { probe: false });
+/**
+ * Run the load generator in its own process with one command; resolves with its JSON result. A stream command with
+ * `warmupMs` says when it is warm: `onWarm` runs then (a probe reset), and the window starts once it is done.
+ */
+export async function loadgen(command, onWarm = async () => {}) {
+  const p = startProcess(join(ROOT, 'bench', 'lib', 'loadgen.mjs'), [JSON.stringify(command)], { probe: false, stdin: 'pipe' });
+  let told = false;
+  p.child.stdout.on('data', () => {
+    if (told || !p.output().includes('{"warm":true}')) return;
+    told = true;
+    onWarm().then(
+      () => p.child.stdin.write('go\n'),
+      () => p.child.kill(), // fails the run below, with the load generator's output
+    );
+  });
   const code = await new Promise((r) => p.child.once('exit', r));
   const line = p.output().trim().split('\n').pop() ?? '';
   if (code !== 0) throw new Error(`loadgen ${command.kind} failed (${code}):\n${p.output()}`);
