@@ -9,12 +9,13 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  * with the others at the window's end: one socket write for several tokens when a model streams fast, at most this
  * much later. A frame after a quiet spell (the first token, a tool step, the end) is written at once.
  *
+ * 16 ms: one refresh of a 60 Hz screen, so text still arrives once per frame drawn. The shared timer flushes every
+ * holding stream, so a stream's frames wait half the window on average: at 8 ms a write carried one or two tokens of
+ * a model streaming every 5 ms (two interleaved A/Bs of 6 pairs: 16 ms cost 4 % and 14 % less CPU per token).
+ *
  * Held as one string per stream rather than by corking the socket: a corked socket queues every frame as its own
  * buffered write and HTTP chunk (an entry, a callback, a Buffer conversion at uncork); the string is one of each.
  */
-// 16 ms: one refresh of a 60 Hz screen, so text still arrives once per frame drawn. A shared timer flushes every
-// holding stream, so a stream's frames wait half the window on average: at 8 ms a write carried one or two tokens
-// of a model streaming every 5 ms (two interleaved A/Bs of 6 pairs: 16 ms cost 4 % and 14 % less CPU per token).
 export const SSE_COALESCE_MS = 16;
 /** Streams holding frames (their flush functions), flushed together by one shared timer. */
 const holding = new Set<() => void>();
